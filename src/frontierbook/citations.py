@@ -1,0 +1,50 @@
+"""Short citations ("DeepSeek-AI 2024") built from ``references.bib`` for chart source lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from pybtex.database import parse_file
+
+from frontierbook.paths import BIB_PATH
+
+
+@lru_cache(maxsize=4)
+def _entries(bib_path: Path = BIB_PATH) -> dict:
+    return dict(parse_file(str(bib_path), bib_format="bibtex").entries)
+
+
+def short_citation(key: str, bib_path: Path = BIB_PATH) -> str:
+    """'Author Year' for one bibliography key; raises KeyError for an unknown key."""
+    entry = _entries(bib_path)[key]
+    fields = entry.fields
+    if "shortauthor" in fields:
+        who = fields["shortauthor"]
+    elif entry.persons.get("author"):
+        people = entry.persons["author"]
+        first = " ".join(people[0].last_names).strip("{}")
+        who = (
+            first
+            if len(people) == 1
+            else (
+                f"{first} & {' '.join(people[1].last_names)}"
+                if len(people) == 2
+                else f"{first} et al."
+            )
+        )
+    else:
+        who = fields.get("organization") or fields.get("publisher") or fields.get("title", key)
+    who = who.replace("{", "").replace("}", "")
+    year = fields.get("year", "n.d.")
+    return f"{who} {year}"
+
+
+def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH, prefix: str = "Source") -> str:
+    """'Sources: A 2024; B 2025' for the distinct keys, in first-seen order."""
+    distinct = list(dict.fromkeys(k for k in keys if k))
+    if not distinct:
+        raise ValueError("a chart needs at least one source")
+    label = prefix if len(distinct) == 1 else f"{prefix}s"
+    return f"{label}: " + "; ".join(short_citation(k, bib_path) for k in distinct)

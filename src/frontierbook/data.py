@@ -1,0 +1,226 @@
+"""Load the book's CSV tables, validated against ``data/datapackage.json``.
+
+Validation is Frictionless's: types, constraints, primary and foreign keys. The ``source``
+column of every table is a foreign key into a ``references`` table that this module builds
+from ``references.bib``, so an unknown citation key is caught like any other bad value.
+Every failure is raised as one :class:`DataError` naming the file, the row and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from frictionless import Package, Resource
+from pybtex.database import parse_file
+
+from frontierbook.paths import BIB_PATH, DATA_DIR
+
+PROVENANCE_FIELDS = ("source", "kind", "note")
+KINDS = ("reported", "estimate", "derived")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One violation: where it is and what is wrong."""
+
+    file: str
+    row: int | None  # line number in the file, header = 1; None when the file itself is wrong
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        row = f"row {self.row}" if self.row is not None else "row - (whole file)"
+        column = f"column '{self.column}'" if self.column else "column - (whole row)"
+        return f"{self.file}, {row}, {column}: {self.message}"
+
+
+class DataError(ValueError):
+    """A table in ``data/`` broke its schema. The message lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"invalid data in {problems[0].file}:\n{shown}{more}")
+
+
+@lru_cache(maxsize=8)
+def bib_keys(bib_path: Path = BIB_PATH) -> tuple[str, ...]:
+    """Citation keys defined in the bibliography, in file order."""
+    return tuple(parse_file(str(bib_path), bib_format="bibtex").entries.keys())
+
+
+def _descriptor(data_dir: Path) -> dict:
+    with open(data_dir / "datapackage.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _schema_fields(resource: dict) -> list[dict]:
+    return resource["schema"]["fields"]
+
+
+def _relpath(path: Path, data_dir: Path) -> str:
+    """'data/events.csv': the path as a maintainer sees it from the repository root."""
+    return str(path.relative_to(data_dir.parent))
+
+
+def _check_bytes(path: Path, label: str, columns: list[str]) -> list[Problem]:
+    """Problems Frictionless reports without a row: missing, empty, not UTF-8, no data rows."""
+    if not path.is_file():
+        return [Problem(label, None, None, "file not found")]
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line_no = raw.count(b"\n", 0, exc.start) + 1
+        prefix = raw[line_start : exc.start].decode("utf-8", errors="replace")
+        field_index = len(next(csv.reader([prefix]), [""])) - 1 if prefix else 0
+        column = columns[field_index] if field_index < len(columns) else None
+        return [
+            Problem(
+                label, line_no, column, f"bytes are not valid UTF-8 ({raw[exc.start : exc.end]!r})"
+            )
+        ]
+    if not text.strip():
+        return [Problem(label, 1, None, "file is empty: expected a header and data rows")]
+    rows = list(csv.reader(io.StringIO(text)))
+    if len([r for r in rows[1:] if any(cell.strip() for cell in r)]) == 0:
+        return [Problem(label, 2, None, "header only: the table has no data rows")]
+    return []
+
+
+_TITLES = {
+    "primary-key": "duplicate primary key",
+    "foreign-key": "unknown reference",
+    "missing-label": "missing column",
+    "extra-label": "unknown extra column",
+    "incorrect-label": "column out of place",
+    "type-error": "wrong type",
+    "constraint-error": "constraint broken",
+}
+
+
+def _frictionless_problems(package: Package, name: str, label: str, spec: dict) -> list[Problem]:
+    resource: Resource = package.get_resource(name)
+    report = resource.validate()
+    problems = []
+    primary_key = spec["schema"].get("primaryKey", [])
+    for task in report.tasks:
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            column = getattr(error, "field_name", None) or getattr(error, "label", None) or None
+            if error.type == "primary-key":
+                column = ", ".join(primary_key)
+            elif error.type == "foreign-key":
+                column = ", ".join(getattr(error, "field_names", []) or []) or None
+                if column is None:
+                    column = next(
+                        (
+                            ", ".join(fk["fields"])
+                            for fk in spec["schema"].get("foreignKeys", [])
+                            if fk["reference"]["resource"] in error.note
+                        ),
+                        None,
+                    )
+            if row is None and error.type.endswith("label"):
+                row = 1
+            cell = getattr(error, "cell", None)
+            value = f" (value {cell!r})" if cell not in (None, "") else ""
+            title = _TITLES.get(error.type, error.title)
+            note = error.note.replace("the row at position", "row")
+            problems.append(Problem(label, row, column, f"{title}{value}: {note}"))
+    return problems
+
+
+def _package(data_dir: Path, bib_path: Path) -> tuple[dict, Package]:
+    descriptor = _descriptor(data_dir)
+    # The bibliography becomes an inline table so ``source`` can be a foreign key into it.
+    references = {
+        "name": "references",
+        "data": [["key"], *[[k] for k in bib_keys(bib_path)]],
+        "schema": {"fields": [{"name": "key", "type": "string"}], "primaryKey": ["key"]},
+    }
+    resources = []
+    for resource in descriptor["resources"]:
+        schema = dict(resource["schema"])
+        schema["foreignKeys"] = [
+            *schema.get("foreignKeys", []),
+            {"fields": ["source"], "reference": {"resource": "references", "fields": ["key"]}},
+        ]
+        resources.append({**resource, "schema": schema})
+    descriptor = {**descriptor, "resources": [*resources, references]}
+    return descriptor, Package(descriptor, basepath=str(data_dir))
+
+
+_PANDAS_TYPES = {
+    "string": "string",
+    "integer": "Int64",
+    "number": "float64",
+    "boolean": "boolean",
+    "year": "Int64",
+}
+
+
+def _typed_frame(path: Path, fields: list[dict]) -> pd.DataFrame:
+    dtypes = {f["name"]: _PANDAS_TYPES[f["type"]] for f in fields if f["type"] in _PANDAS_TYPES}
+    bools = [f["name"] for f in fields if f["type"] == "boolean"]
+    frame = pd.read_csv(
+        path,
+        encoding="utf-8",
+        dtype={k: v for k, v in dtypes.items() if k not in bools} | {b: "string" for b in bools},
+        keep_default_na=False,
+        na_values=[""],
+    )
+    for name in bools:
+        frame[name] = frame[name].str.lower().map({"true": True, "false": False}).astype("boolean")
+    for field in fields:
+        if field["type"] == "date":
+            frame[field["name"]] = pd.to_datetime(frame[field["name"]], format="%Y-%m-%d")
+    return frame
+
+
+def table_names(data_dir: Path = DATA_DIR) -> list[str]:
+    """Names of the tables described in the data package."""
+    return [r["name"] for r in _descriptor(data_dir)["resources"]]
+
+
+def table_schema(name: str, data_dir: Path = DATA_DIR) -> dict:
+    """The resource descriptor (path, title, description, schema) for one table."""
+    for resource in _descriptor(data_dir)["resources"]:
+        if resource["name"] == name:
+            return resource
+    raise KeyError(f"no table named {name!r} in {data_dir / 'datapackage.json'}")
+
+
+def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) -> pd.DataFrame:
+    """Validate one table against its schema and return it as a typed DataFrame.
+
+    Raises :class:`DataError` naming the file, the row and the column of every problem.
+    """
+    data_dir = Path(data_dir)
+    spec = table_schema(name, data_dir)
+    path = data_dir / spec["path"]
+    label = _relpath(path, data_dir)
+    fields = _schema_fields(spec)
+    problems = _check_bytes(path, label, [f["name"] for f in fields])
+    if not problems:
+        _, package = _package(data_dir, Path(bib_path))
+        problems = _frictionless_problems(package, name, label, spec)
+    if problems:
+        raise DataError(problems)
+    frame = _typed_frame(path, fields)
+    frame.attrs["table"] = name
+    frame.attrs["path"] = label
+    return frame
+
+
+def validate_all(data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) -> dict[str, pd.DataFrame]:
+    """Load every table in the package; the first invalid one raises."""
+    return {name: load_table(name, data_dir, bib_path) for name in table_names(data_dir)}

@@ -1,0 +1,71 @@
+"""Numbers for the prose: formatted in one place and glued into the text by MyST-NB."""
+
+from __future__ import annotations
+
+import math
+
+
+class Text(str):
+    """A string that shows without quotes when glued (its plain-text repr is itself)."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return {"text/plain": str(self)}
+
+
+def usd(value: float, digits: int | None = None) -> str:
+    """'$5.576M', '$1.6B', '$294K', '$2.19' with sensible significant figures."""
+    if value < 0:
+        return "-" + usd(-value, digits)
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if value >= size:
+            scaled = value / size
+            return f"${_sig(scaled, digits)}{suffix}"
+    return f"${_sig(value, digits)}"
+
+
+def _sig(value: float, digits: int | None) -> str:
+    if digits is not None:
+        return f"{value:.{digits}f}"
+    # Up to four significant figures, trailing zeros dropped: 5.576, 1.6, 294, 61.68.
+    if value == 0:
+        return "0"
+    decimals = max(0, 3 - int(math.floor(math.log10(abs(value)))))
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def number(value: float, digits: int = 0) -> str:
+    """Thousands separators: 2,788,000; 14.8 with digits=1."""
+    return f"{value:,.{digits}f}"
+
+
+def ratio(value: float, digits: int = 0) -> str:
+    """'11×'."""
+    return f"{value:,.{digits}f}×"
+
+
+def percent(value: float, digits: int = 0) -> str:
+    """0.35 -> '35%'."""
+    return f"{100 * value:.{digits}f}%"
+
+
+def sci(value: float, digits: int = 1) -> str:
+    """3.29e24 -> '3.3 × 10^24' written with a Unicode superscript."""
+    exponent = int(math.floor(math.log10(abs(value))))
+    mantissa = value / 10**exponent
+    sup = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{mantissa:.{digits}f} × 10{sup}"
+
+
+def long_date(value) -> str:
+    """'26 Dec 2024' from a date or Timestamp."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def glue_text(name: str, text: str) -> Text:
+    """Glue a formatted string for ``{glue}`name``` in the prose, without quotes."""
+    from myst_nb import glue
+
+    value = Text(text)
+    glue(name, value, display=False)
+    return value

@@ -1,0 +1,35 @@
+"""Numbers as the prose shows them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from frontierbook.text import Text, long_date, percent, ratio, sci, usd
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (5_576_000, "$5.576M"),
+        (1_600_000_000, "$1.6B"),
+        (294_000, "$294K"),
+        (944_000_000, "$944M"),
+        (2.0, "$2"),
+        (2.19, "$2.19"),
+        (61_680_000, "$61.68M"),
+    ],
+)
+def test_usd(value: float, text: str) -> None:
+    assert usd(value) == text
+
+
+def test_other_formats() -> None:
+    assert ratio(286.9) == "287×"
+    assert percent(0.3467) == "35%"
+    assert sci(3.2856e24) == "3.3 × 10²⁴"
+    assert long_date(pd.Timestamp("2024-12-26")) == "26 Dec 2024"
+
+
+def test_glued_text_shows_without_quotes() -> None:
+    assert Text("$5.576M")._repr_mimebundle_() == {"text/plain": "$5.576M"}
