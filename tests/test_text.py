@@ -32,4 +32,6 @@ def test_other_formats() -> None:
 
 
 def test_glued_text_shows_without_quotes() -> None:
-    assert Text("$5.576M")._repr_mimebundle_() == {"text/plain": "$5.576M"}
+    from IPython.core.formatters import format_display_data
+
+    assert format_display_data(Text("$5.576M"))[0] == {"text/plain": "$5.576M"}

@@ -8,8 +8,9 @@ import math
 class Text(str):
     """A string that shows without quotes when glued (its plain-text repr is itself)."""
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/plain": str(self)}
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        # IPython's plain-text formatter (which glue uses) would otherwise print repr().
+        printer.text(str(self))
 
 
 def usd(value: float, digits: int | None = None) -> str:
