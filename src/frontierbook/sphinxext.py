@@ -1,25 +1,48 @@
-"""Sphinx extension: copy each chart's alt text from its SVG into the ``<img alt>``.
+"""Sphinx extension for the book (listed under ``extra_extensions`` in ``_config.yml``).
 
-Charts store their alt text as the SVG's ``<dc:description>`` (see ``style.svg_bytes``), so
-the text is written once, in code, next to the chart it describes.
+- Charts: copies each chart's alt text from its SVG (``<dc:description>``, written by
+  ``style.svg_bytes``) into the page's ``<img alt>``, so alt text is written once, in code.
+- Self-contained site: serves MathJax from ``_static`` (no CDN) and drops JS source maps.
+- Reader features: every executed chapter is published as ``.ipynb`` (Colab cannot open
+  MyST Markdown) with a download link on its page, and ``data/`` is published for download.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 from html import unescape
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from frontierbook.paths import DATA_DIR
+
 _DESCRIPTION = re.compile(rb"<dc:description>(.*?)</dc:description>", re.S)
+MATHJAX_PATH = "mathjax/tex-svg.js"
+NOTEBOOK_DIR = "_notebooks"
 
 
 def svg_alt_text(svg: bytes) -> str | None:
     """The description stored in an SVG's metadata, if any."""
     match = _DESCRIPTION.search(svg)
     return unescape(match.group(1).decode("utf-8")).strip() if match else None
+
+
+def mathjax_source() -> Path:
+    """MathJax 3's self-contained TeX-to-SVG bundle, shipped on PyPI by sphinx-mathjax-offline."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("sphinx-mathjax-offline is not installed (see requirements.txt)")
+    return Path(next(iter(spec.submodule_search_locations))) / "static" / MATHJAX_PATH
+
+
+def _is_notebook(app: Sphinx, docname: str) -> bool:
+    source = Path(app.env.doc2path(docname))
+    return source.suffix == ".md" and "kernelspec:" in source.read_text(encoding="utf-8")[:600]
 
 
 def _set_alt(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -36,6 +59,66 @@ def _set_alt(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 break
 
 
+def _add_notebook_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if app.builder.format != "html" or not _is_notebook(app, docname):
+        return
+    depth = docname.count("/")
+    href = "../" * depth + f"{NOTEBOOK_DIR}/{docname}.ipynb"
+    link = (
+        f'<p class="notebook-download"><a href="{href}" download>Download this chapter as a '
+        "Jupyter notebook (.ipynb)</a>, with its outputs, to run it in Jupyter or Colab.</p>"
+    )
+    sections = list(doctree.findall(nodes.section))
+    if sections:
+        title = sections[0].next_node(nodes.title)
+        index = sections[0].index(title) + 1 if title is not None else 0
+        sections[0].insert(index, nodes.raw("", link, format="html"))
+
+
+def _publish_files(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    mathjax = out / "_static" / MATHJAX_PATH
+    mathjax.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(mathjax_source(), mathjax)
+    # Unused weight: source maps are for debugging the theme's JavaScript; the theme's
+    # translation catalogues are read at build time only; browsers that load these pages all
+    # take the WOFF2 fonts, so the TrueType copies beside them are never fetched.
+    for source_map in out.rglob("*.map"):
+        source_map.unlink()
+    shutil.rmtree(out / "_static" / "locales", ignore_errors=True)
+    for font in (out / "_static").rglob("*.ttf"):
+        if font.with_suffix(".woff2").exists():
+            font.unlink()
+    executed = Path(app.outdir).parent / "jupyter_execute"
+    for docname in app.env.found_docs:
+        notebook = executed / f"{docname}.ipynb"
+        if notebook.is_file():
+            target = out / NOTEBOOK_DIR / f"{docname}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(notebook, target)
+    shutil.copytree(DATA_DIR, out / "data", dirs_exist_ok=True)
+
+
+def _fix_citation_roles(app: Sphinx, pagename: str, templatename: str, context: dict, doctree):
+    """docutils marks the bibliography as role="list" whose items are not list items, which
+    screen readers (and axe's aria-required-children rule) reject; a plain list of entries
+    is announced correctly without the roles."""
+    body = context.get("body")
+    if body and 'class="citation-list"' in body:
+        body = body.replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+        context["body"] = body.replace(' role="doc-biblioentry"', "")
+
+
+def _use_local_mathjax(app: Sphinx, config) -> None:
+    config.mathjax_path = MATHJAX_PATH
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _use_local_mathjax)
     app.connect("doctree-resolved", _set_alt)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("doctree-resolved", _add_notebook_link)
+    app.connect("html-page-context", _fix_citation_roles)
+    app.connect("build-finished", _publish_files)
+    return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

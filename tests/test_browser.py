@@ -1,0 +1,235 @@
+"""The built book as readers see it, in Debian's Chromium driven by Playwright.
+
+Every page in the table of contents is visited at desktop and phone sizes. Requests to any
+host but 127.0.0.1 are blocked and counted (none are allowed), so the site is proven to be
+self-contained. Screenshots go to _build/screenshots/ for review.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from frontierbook.paths import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+# Total published size. The theme's JavaScript, CSS and icon fonts are about 2.5 MB and the
+# local MathJax bundle 2.1 MB; chapters, charts, notebooks and data add the rest. A prototype
+# of this stack was 7.4 MB with 3.5 MB of source maps, which we do not publish.
+SITE_BUDGET_BYTES = 9_000_000
+# One page: its HTML plus the images it shows (scripts and styles are shared and cached).
+PAGE_BUDGET_BYTES = 1_000_000
+
+
+def toc_pages() -> list[str]:
+    """Every page in _toc.yml, as paths relative to the site root."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    return [f"{f}.html" for f in files]
+
+
+PAGES = toc_pages()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(built_book: Path) -> Iterator[str]:
+    """The built book served on 127.0.0.1 for the browser."""
+    handler = functools.partial(_QuietHandler, directory=str(built_book))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "Debian's Chromium is missing: make test installs it"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page load with everything the tests look at recorded."""
+
+    def __init__(self, browser, site: str, page_path: str, viewport: dict[str, int]) -> None:
+        self.context = browser.new_context(viewport=viewport)
+        self.page = self.context.new_page()
+        self.console_errors: list[str] = []
+        self.failed: list[str] = []
+        self.blocked: list[str] = []
+        self.page.on(
+            "console",
+            lambda m: self.console_errors.append(m.text) if m.type == "error" else None,
+        )
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        self.page.on(
+            "response", lambda r: self.failed.append(f"{r.url} {r.status}") if r.status >= 400 else None
+        )
+        self.page.route("**/*", self._only_local)
+        self.page.goto(urllib.parse.urljoin(site, page_path), wait_until="networkidle")
+
+    def _only_local(self, route) -> None:
+        host = urllib.parse.urlsplit(route.request.url).hostname
+        if host == "127.0.0.1":
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture(scope="module", params=PAGES)
+def desktop(request, browser, site: str) -> Iterator[Visit]:
+    visit = Visit(browser, site, request.param, {"width": 1280, "height": 900})
+    visit.page.wait_for_timeout(300)  # let MathJax typeset before the screenshot
+    shot = SCREENSHOTS / "desktop" / request.param.replace("/", "__").replace(".html", ".png")
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    visit.page.screenshot(path=str(shot), full_page=True)
+    visit.path = request.param
+    yield visit
+    visit.close()
+
+
+def test_no_console_errors_failed_or_third_party_requests(desktop: Visit) -> None:
+    assert desktop.console_errors == []
+    assert desktop.failed == []
+    assert desktop.blocked == [], f"{len(desktop.blocked)} third-party requests"
+
+
+def test_exactly_one_h1(desktop: Visit) -> None:
+    # The theme repeats the title in a print-only block that is hidden on screen.
+    assert desktop.page.locator("h1:visible").count() == 1
+    assert desktop.page.locator("h1:not(#jb-print-docs-body h1)").count() == 1
+
+
+def test_every_image_loads_and_has_alt_text(desktop: Visit) -> None:
+    images = desktop.page.eval_on_selector_all(
+        "main img, article img",
+        "els => els.map(e => ({src: e.src, w: e.naturalWidth, alt: e.getAttribute('alt')}))",
+    )
+    for image in images:
+        assert image["w"] > 0, image["src"]
+        assert image["alt"] and image["alt"].strip(), image["src"]
+
+
+def test_every_internal_link_and_anchor_resolves(desktop: Visit, site: str) -> None:
+    links = desktop.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    for href in sorted(set(links)):
+        if not href.startswith(site):
+            continue
+        url, _, fragment = href.partition("#")
+        response = desktop.page.request.get(url)
+        assert response.ok, f"{href} -> {response.status}"
+        if fragment and url.endswith(".html"):
+            ids = _ids_on(desktop, url)
+            assert urllib.parse.unquote(fragment) in ids, f"missing anchor {href}"
+
+
+@functools.lru_cache(maxsize=64)
+def _ids_cached(html: str) -> frozenset[str]:
+    import re
+
+    return frozenset(re.findall(r'\sid="([^"]+)"', html))
+
+
+def _ids_on(visit: Visit, url: str) -> frozenset[str]:
+    return _ids_cached(visit.page.request.get(url).text())
+
+
+def test_maths_renders_without_a_cdn(desktop: Visit) -> None:
+    if desktop.page.locator(".math").count() == 0:
+        return
+    desktop.page.wait_for_selector("mjx-container", timeout=10_000)
+    assert desktop.page.locator("mjx-container svg").count() > 0
+
+
+def test_no_serious_or_critical_accessibility_violations(desktop: Visit) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(desktop.page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_phone_layout_does_not_scroll_sideways(browser, site: str, page_path: str) -> None:
+    visit = Visit(browser, site, page_path, {"width": 390, "height": 844})
+    try:
+        shot = SCREENSHOTS / "mobile" / page_path.replace("/", "__").replace(".html", ".png")
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=str(shot), full_page=True)
+        overflow = visit.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, f"{page_path} scrolls {overflow}px sideways at 390px"
+    finally:
+        visit.close()
+
+
+def test_search_finds_h800(browser, site: str) -> None:
+    visit = Visit(browser, site, "search.html?q=H800", {"width": 1280, "height": 900})
+    try:
+        visit.page.wait_for_selector("#search-results li", timeout=15_000)
+        assert visit.page.locator("#search-results li").count() > 0
+        assert visit.blocked == []
+    finally:
+        visit.close()
+
+
+def test_site_weight_is_within_budget(built_book: Path) -> None:
+    import re
+
+    total = sum(p.stat().st_size for p in built_book.rglob("*") if p.is_file())
+    print(f"\nsite size: {total / 1e6:.2f} MB (budget {SITE_BUDGET_BYTES / 1e6:.1f} MB)")
+    heaviest = (0, "")
+    for page_path in PAGES:
+        html_path = built_book / page_path
+        html = html_path.read_text(encoding="utf-8")
+        images = {
+            (html_path.parent / src).resolve()
+            for src in re.findall(r'<img[^>]+src="([^"]+)"', html)
+            if not src.startswith(("http:", "https:", "data:"))
+        }
+        weight = html_path.stat().st_size + sum(p.stat().st_size for p in images)
+        print(f"  {page_path}: {weight / 1e3:.0f} kB")
+        heaviest = max(heaviest, (weight, page_path))
+        assert weight <= PAGE_BUDGET_BYTES, f"{page_path} weighs {weight} bytes"
+    print(f"heaviest page: {heaviest[1]} {heaviest[0] / 1e3:.0f} kB")
+    assert not list(built_book.rglob("*.map")), "source maps are published"
+    assert total <= SITE_BUDGET_BYTES
