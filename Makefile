@@ -14,7 +14,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test lint format venv lock browser clean serve
+.PHONY: book book-full test lint format venv lock browser clean serve
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,15 +23,15 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
-# A full build: every chapter executes and every chart is redrawn from data/.
+# Re-executes exactly the chapters whose text, data or package code changed (all of them
+# on a fresh checkout), in parallel, with warnings as errors (-W -n --keep-going).
 # A failed build leaves no _build/html behind that could pass for a good one.
 book: $(STAMP)
-	@rm -rf _build/html _build/.doctrees _build/jupyter_execute
-	@if ! $(BIN)/jupyter-book build --all -W -n --keep-going . ; then \
-	  rm -rf _build/html; echo "make book: the build FAILED (see above); _build/html removed" >&2; exit 1; fi
-	@test -f _build/html/index.html || { echo "make book: no _build/html/index.html" >&2; exit 1; }
-	@touch _build/html/.nojekyll
-	@echo "make book: built _build/html"
+	$(BIN)/python -m frontierbook.build
+
+# The same from scratch: forget every cached execution.
+book-full: $(STAMP)
+	$(BIN)/python -m frontierbook.build --full
 
 # Debian's Chromium for the browser tests; never a browser downloaded at run time.
 browser:

@@ -19,6 +19,7 @@ import pandas as pd
 from frictionless import Package, Resource
 from pybtex.database import parse_file
 
+from frontierbook.incremental import record_read
 from frontierbook.paths import BIB_PATH, DATA_DIR
 
 PROVENANCE_FIELDS = ("source", "kind", "note")
@@ -216,6 +217,7 @@ def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) 
     if problems:
         raise DataError(problems)
     frame = _typed_frame(path, fields)
+    record_read(name)
     frame.attrs["table"] = name
     frame.attrs["path"] = label
     return frame

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from html import unescape
@@ -17,6 +18,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from frontierbook.incremental import DOC_ENV
 from frontierbook.paths import DATA_DIR
 
 _DESCRIPTION = re.compile(rb"<dc:description>(.*?)</dc:description>", re.S)
@@ -115,8 +117,29 @@ def _use_local_mathjax(app: Sphinx, config) -> None:
     config.mathjax_path = MATHJAX_PATH
 
 
+def _declare_parallel_safe(app: Sphinx, config) -> None:
+    """Two extensions that Jupyter Book always loads do not declare parallel safety, so
+    Sphinx would fall back to a serial build (with a warning, fatal under -W). Both are inert
+    in an HTML build: sphinx_jupyterbook_latex only transforms LaTeX output, and
+    sphinx_multitoc_numbering only renumbers sections once, in the main process, after
+    reading. Neither keeps per-document state that a parallel read would lose."""
+    if app.builder is not None and app.builder.format != "html":
+        return
+    for name in ("sphinx_jupyterbook_latex", "sphinx_multitoc_numbering"):
+        if name in app.extensions and app.extensions[name].parallel_read_safe is None:
+            app.extensions[name].parallel_read_safe = True
+
+
+def _note_document(app: Sphinx, docname: str, source: list[str]) -> None:
+    # A kernel started while this document is read inherits it, so the package can record
+    # which tables the chapter loads (see frontierbook.incremental).
+    os.environ[DOC_ENV] = docname
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _use_local_mathjax)
+    app.connect("builder-inited", lambda a: _declare_parallel_safe(a, a.config))
+    app.connect("source-read", _note_document)
     app.connect("doctree-resolved", _set_alt)
     app.connect("doctree-resolved", _add_notebook_link)
     app.connect("html-page-context", _fix_citation_roles)

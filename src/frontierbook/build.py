@@ -1,0 +1,79 @@
+"""Build the book: ``python -m frontierbook.build`` (what ``make book`` runs).
+
+Executes exactly the chapters whose inputs changed (see :mod:`frontierbook.incremental`),
+reads pages in parallel on every core, treats every warning as an error, and on failure
+removes the HTML and the build state so nothing stale can be published or reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from frontierbook import incremental
+from frontierbook.paths import ROOT
+
+
+def _wipe_outputs(root: Path) -> None:
+    build = root / "_build"
+    for path in (build / "html", build / ".doctrees"):
+        shutil.rmtree(path, ignore_errors=True)
+    incremental.Book(root).forget()
+
+
+def build(root: Path = ROOT, full: bool = False, jobs: int | None = None) -> int:
+    """Build ``root`` into ``root/_build/html``; return the exit code."""
+    started = time.perf_counter()
+    from jupyter_book.sphinx import build_sphinx
+
+    book = incremental.Book(root)
+    if full:
+        _wipe_outputs(root)
+        shutil.rmtree(book.cache, ignore_errors=True)
+    stale = incremental.prepare(root)
+    print(f"frontierbook: {len(stale)} chapter(s) to execute: {', '.join(stale) or 'none'}")
+    os.environ[incremental.DEPS_LOG_ENV] = str(book.deps_log)
+    result = build_sphinx(
+        str(root),
+        str(root / "_build" / "html"),
+        noconfig=True,
+        path_config=str(root / "_config.yml"),
+        doctreedir=str(root / "_build" / ".doctrees"),
+        # What `jupyter-book build . -n` passes, plus the -n (nitpicky) flag.
+        confoverrides={
+            "external_toc_path": (root / "_toc.yml").as_posix(),
+            "latex_individualpages": False,
+            "nitpicky": True,
+        },
+        warningiserror=True,
+        keep_going=True,
+        jobs=jobs or os.cpu_count() or 1,
+    )
+    if result != 0 or not (root / "_build" / "html" / "index.html").is_file():
+        _wipe_outputs(root)
+        print("frontierbook: the build FAILED (see above); _build/html removed", file=sys.stderr)
+        return 1
+    reads = incremental.record(root)
+    (root / "_build" / "html" / ".nojekyll").touch()
+    elapsed = time.perf_counter() - started
+    print(
+        f"frontierbook: built _build/html in {elapsed:.1f} s; executed {len(reads)} "
+        f"chapter(s): {', '.join(sorted(reads)) or 'none'}"
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--full", action="store_true", help="forget all state; execute all")
+    parser.add_argument("--jobs", type=int, default=None, help="parallel readers (default: cores)")
+    args = parser.parse_args(argv)
+    return build(ROOT, full=args.full, jobs=args.jobs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
