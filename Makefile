@@ -14,7 +14,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book book-full test lint format venv lock browser clean serve
+.PHONY: bench book book-full test lint format venv lock browser clean serve
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,3 +61,7 @@ lock:
 
 clean:
 	rm -rf _build
+
+# Build benchmark (issue 8): ours against Jupyter Book's defaults; a few minutes.
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py --runs 3

@@ -93,7 +93,8 @@ class Visit:
         )
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
         self.page.on(
-            "response", lambda r: self.failed.append(f"{r.url} {r.status}") if r.status >= 400 else None
+            "response",
+            lambda r: self.failed.append(f"{r.url} {r.status}") if r.status >= 400 else None,
         )
         self.page.route("**/*", self._only_local)
         self.page.goto(urllib.parse.urljoin(site, page_path), wait_until="networkidle")

@@ -59,13 +59,11 @@ def test_chapter_run_in_jupyter_draws_the_same_charts_as_the_build(
     built_book: Path, chapter: Path
 ) -> None:
     charts = _run_chapter(chapter)
-    assert charts, f"{chapter.name} draws no chart"
-    built = {
-        p.read_text(encoding="utf-8") for p in (ROOT / "_build" / "jupyter_execute").rglob("*.svg")
-    }
-    for svg in charts:
-        # MyST-NB writes the SVG with the platform's line separator; compare line by line.
-        assert "\n".join(svg.splitlines()) in built
+    page = built_book / "chapters" / f"{chapter.stem}.html"
+    shown = re.findall(r'<img[^>]+src="\.\./(_images/[^"]+\.svg)"', page.read_text("utf-8"))
+    built = [(built_book / src).read_text(encoding="utf-8") for src in shown]
+    # MyST-NB writes the SVG with the platform's line separator; compare line by line.
+    assert ["\n".join(svg.splitlines()) for svg in charts] == built
 
 
 @pytest.mark.parametrize(
@@ -109,3 +107,52 @@ def test_failing_cell_fails_make_book(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "ZeroDivisionError" in result.stdout + result.stderr
     assert not (book / "_build" / "html").exists()
+
+
+def _images_by_page(html: Path) -> dict[str, list[str]]:
+    return {
+        page.relative_to(html).as_posix(): re.findall(
+            r'src="[^"]*(_images/[^"]+)"', page.read_text()
+        )
+        for page in html.rglob("*.html")
+    }
+
+
+def test_rebuilds_execute_exactly_the_chapters_whose_inputs_changed(tmp_path: Path) -> None:
+    """Edit one CSV: only its readers re-execute and their charts change. Edit the package:
+    everything re-executes. Change nothing: nothing executes."""
+    from frontierbook.incremental import executed_reads
+
+    book = book_copy(tmp_path)
+    html = book / "_build" / "html"
+    first = make_book(book)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    readers = executed_reads(book)  # the first build executes every chapter
+    events_readers = {doc for doc, tables in readers.items() if "events" in tables}
+    assert "chapters/01_timeline" in events_readers
+    assert set(readers) > events_readers, "some chapter should not read events.csv"
+    before = _images_by_page(html)
+
+    unchanged = make_book(book)
+    assert unchanged.returncode == 0
+    assert executed_reads(book) == {}
+    assert "executed 0 chapter(s)" in unchanged.stdout
+
+    events = book / "data" / "events.csv"
+    events.write_text(
+        events.read_text().replace("DeepSeek-R1 released", "DeepSeek-R1 is released"), "utf-8"
+    )
+    edited = make_book(book)
+    assert edited.returncode == 0, edited.stdout[-3000:] + edited.stderr[-3000:]
+    assert set(executed_reads(book)) == events_readers
+    after = _images_by_page(html)
+    assert after["chapters/01_timeline.html"] != before["chapters/01_timeline.html"]
+    for doc in set(readers) - events_readers:
+        page = f"{doc}.html"
+        assert after[page] == before[page], f"{page} changed although it does not read events"
+
+    style = book / "src" / "frontierbook" / "style.py"
+    style.write_text(style.read_text() + "\n# an edit to the package\n", encoding="utf-8")
+    package_edit = make_book(book)
+    assert package_edit.returncode == 0
+    assert set(executed_reads(book)) == set(readers)

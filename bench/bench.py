@@ -1,0 +1,171 @@
+"""Build benchmark: ours against Jupyter Book's defaults, on the same sources, in one run.
+
+usage: .venv/bin/python bench/bench.py [--runs 3] [--csv data/chips.csv]   (or: make bench)
+
+Works in a scratch copy of the book, so your own _build is untouched. Measures (median of
+--runs runs each, wall-clock seconds):
+  cold       ours (`python -m frontierbook.build --full`: parallel, all chapters) against
+             `jupyter-book build --all` with execution forced (Jupyter Book's serial default)
+  no-change  ours, rebuilding with nothing changed, against the floor: `jupyter-book build
+             --all` with execution off
+  one-CSV    ours, after editing one CSV, against the floor plus the execution time of the
+             chapters that re-executed
+  stale      charts in the one-CSV rebuild that differ from a clean build of the same sources
+  weight     site size and each page's HTML + images
+and prints the ratios against the targets in issue 8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+JB = ROOT / ".venv" / "bin" / "jupyter-book"
+
+
+def copy_book(target: Path) -> Path:
+    ignore = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", "*.egg-info", "bench")
+    shutil.copytree(ROOT, target, ignore=ignore)
+    (target / ".venv").symlink_to(ROOT / ".venv")
+    return target
+
+
+def run(cmd: list[str], cwd: Path) -> tuple[float, str]:
+    env = {**os.environ, "PYTHONPATH": str(cwd / "src"), "MPLBACKEND": "Agg"}
+    started = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return elapsed, done.stdout + done.stderr
+
+
+def config_variant(book: Path, mode: str) -> Path:
+    """_config.yml with another execution mode, for the Jupyter Book reference builds."""
+    text = (book / "_config.yml").read_text(encoding="utf-8")
+    text = re.sub(r"execute_notebooks: \w+", f"execute_notebooks: {mode}", text)
+    path = book / f"_config_{mode}.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def jb_build(book: Path, mode: str, out: str) -> tuple[float, str]:
+    shutil.rmtree(book / out, ignore_errors=True)
+    config = config_variant(book, mode)
+    return run(
+        [str(JB), "build", "--all", "--config", str(config), "--path-output", out, "."], book
+    )
+
+
+def executed_seconds(log: str) -> float:
+    return sum(float(s) for s in re.findall(r"Executed notebook in ([\d.]+) seconds", log))
+
+
+def images(html: Path) -> dict[str, list[bytes]]:
+    return {
+        page.relative_to(html).as_posix(): [
+            (page.parent / src).read_bytes()
+            for src in re.findall(r'<img[^>]+src="([^"]+\.svg)"', page.read_text("utf-8"))
+        ]
+        for page in sorted(html.rglob("*.html"))
+    }
+
+
+def weight(html: Path) -> tuple[int, dict[str, int]]:
+    total = sum(p.stat().st_size for p in html.rglob("*") if p.is_file())
+    pages = {}
+    for page in sorted(html.rglob("*.html")):
+        srcs = set(re.findall(r'<img[^>]+src="([^"]+)"', page.read_text("utf-8")))
+        pages[page.relative_to(html).as_posix()] = page.stat().st_size + sum(
+            (page.parent / s).stat().st_size for s in srcs if (page.parent / s).is_file()
+        )
+    return total, pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--csv", default="data/chips.csv", help="the CSV edited for one-CSV runs")
+    args = parser.parse_args()
+    ours = [str(PYTHON), "-m", "frontierbook.build"]
+    results: dict[str, list[float]] = {
+        k: [] for k in ("cold", "jb", "floor", "nochange", "csv", "csvbudget")
+    }
+    executed_after_csv: set[str] = set()
+    with tempfile.TemporaryDirectory() as scratch:
+        book = copy_book(Path(scratch) / "book")
+        csv = book / args.csv
+        original = csv.read_text(encoding="utf-8")
+        for i in range(args.runs):
+            print(f"run {i + 1}/{args.runs}", flush=True)
+            seconds, _ = jb_build(book, "force", "_build_jb")
+            results["jb"].append(seconds)
+            seconds, _ = jb_build(book, "off", "_build_floor")
+            results["floor"].append(seconds)
+            seconds, _ = run([*ours, "--full"], book)
+            results["cold"].append(seconds)
+            seconds, log = run(ours, book)
+            results["nochange"].append(seconds)
+            assert "executed 0 chapter(s)" in log, log[-2000:]
+            # A real edit each run: append a space to one note, so the file's bytes change.
+            csv.write_text(original.replace('"\n', ' "\n', i + 1), encoding="utf-8")
+            seconds, log = run(ours, book)
+            results["csv"].append(seconds)
+            results["csvbudget"].append(results["floor"][-1] + executed_seconds(log))
+            executed_after_csv = set(
+                re.findall(r"executed \d+ chapter\(s\): (.*)", log)[-1].split(", ")
+            )
+        incremental = images(book / "_build" / "html")
+        run([*ours, "--full"], book)
+        clean = images(book / "_build" / "html")
+        stale = sum(
+            1
+            for page in clean
+            for a, b in zip(clean[page], incremental.get(page, []), strict=False)
+            if a != b
+        ) + sum(abs(len(clean[p]) - len(incremental.get(p, []))) for p in clean)
+        total, pages = weight(book / "_build" / "html")
+
+    med = {k: statistics.median(v) for k, v in results.items()}
+    print(f"\nMedian of {args.runs} runs (seconds) on {os.cpu_count()} cores\n")
+    rows = [
+        ("cold build, ours", med["cold"]),
+        ("cold build, Jupyter Book default (serial, force)", med["jb"]),
+        ("execution-off floor", med["floor"]),
+        ("no-change rebuild, ours", med["nochange"]),
+        (f"one-CSV rebuild, ours ({args.csv})", med["csv"]),
+        ("floor + chapters re-executed", med["csvbudget"]),
+    ]
+    for label, value in rows:
+        print(f"  {label:<52} {value:7.1f}")
+    print(f"\n  re-executed after editing {args.csv}: {', '.join(sorted(executed_after_csv))}")
+    checks = [
+        ("cold / JB default", med["cold"] / med["jb"], 0.6),
+        ("no-change / floor", med["nochange"] / med["floor"], 1.25),
+        ("one-CSV / (floor + re-executed)", med["csv"] / med["csvbudget"], 1.0),
+    ]
+    print("\nRatios (target):")
+    for label, ratio, target in checks:
+        print(f"  {label:<34} {ratio:5.2f}  (<= {target})  {'ok' if ratio <= target else 'MISSED'}")
+    print(
+        f"  stale charts                       {stale:5d}  (0)  {'ok' if stale == 0 else 'MISSED'}"
+    )
+    print(f"\nSite: {total / 1e6:.2f} MB")
+    for page, size in sorted(pages.items(), key=lambda kv: -kv[1]):
+        print(f"  {page:<40} {size / 1e3:7.0f} kB")
+
+
+if __name__ == "__main__":
+    main()
