@@ -54,6 +54,11 @@ def build(root: Path = ROOT, full: bool = False, jobs: int | None = None) -> int
         jobs=jobs or os.cpu_count() or 1,
     )
     if result != 0 or not (root / "_build" / "html" / "index.html").is_file():
+        # A parallel reader's failure reaches us with only the exception's first line; its
+        # traceback holds the failing cell's error (a DataError names file, row, column).
+        detail = getattr(result, "traceback", None)
+        if detail:
+            print(detail, file=sys.stderr)
         _wipe_outputs(root)
         print("frontierbook: the build FAILED (see above); _build/html removed", file=sys.stderr)
         return 1

@@ -109,7 +109,9 @@ def _fix_citation_roles(app: Sphinx, pagename: str, templatename: str, context: 
     is announced correctly without the roles."""
     body = context.get("body")
     if body and 'class="citation-list"' in body:
-        body = body.replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+        body = body.replace(
+            '<div role="list" class="citation-list">', '<div class="citation-list">'
+        )
         context["body"] = body.replace(' role="doc-biblioentry"', "")
 
 
