@@ -14,6 +14,7 @@ from frontierbook.cost import (
     EXPERIMENT_MULTIPLIER_RANGE,
     PLAUSIBLE_UTILISATION,
     CostParameters,
+    dense_peak_tflops,
     experiments_cost,
     final_run_gpu_hours,
     full_accounting,
@@ -65,36 +66,50 @@ def test_each_stage_matches_table_1(stages: pd.DataFrame) -> None:
         assert rental_cost(row.h800_gpu_hours, 2.0) == pytest.approx(usd)
 
 
+def _model(name: str) -> pd.Series:
+    return load_table("models").set_index("model").loc[name]
+
+
 def _v3_flop() -> float:
-    v3 = load_table("model_specs").set_index("model").loc["DeepSeek-V3"]
+    v3 = _model("DeepSeek-V3")
     return training_flop(v3["active_params"], v3["training_tokens"])
 
 
-def _peak(chip: str, precision: str) -> float:
-    return (
-        load_table("gpu_peaks")
-        .set_index(["chip", "precision"])
-        .loc[(chip, precision)]["dense_tflops"]
-    )
+def _peak(chip_id: str, precision: str) -> float:
+    return dense_peak_tflops(load_table("chips"), chip_id, precision)
+
+
+def test_peaks_come_from_the_chips_table() -> None:
+    # Dense values, typed from NVIDIA's H100 datasheet (sparse figures halved); the H800
+    # shares them. Both GPUs are the ones the models table says trained V3 and Llama.
+    assert _model("DeepSeek-V3")["gpu"] == "h800"
+    assert _model("Llama 3.1 405B")["gpu"] == "h100"
+    assert _peak("h800", "BF16") == pytest.approx(989.5)
+    assert _peak("h800", "FP8") == pytest.approx(1979)
+    assert _peak("h100", "BF16") == _peak("h800", "BF16")
+    with pytest.raises(ValueError):
+        _peak("a100", "FP8")  # the A100 has no FP8
+    with pytest.raises(ValueError):
+        _peak("h800", "FP4")
 
 
 def test_first_principles_brackets_reported_v3_pretraining(stages: pd.DataFrame) -> None:
     flop = _v3_flop()
     assert flop == pytest.approx(3.2856e24)
     reported = stages.set_index("stage").loc["Pre-training", "h800_gpu_hours"]
-    fewest, most = gpu_hours_range(flop, _peak("H800 SXM", "BF16"), *PLAUSIBLE_UTILISATION)
+    fewest, most = gpu_hours_range(flop, _peak("h800", "BF16"), *PLAUSIBLE_UTILISATION)
     assert fewest <= reported <= most
     lo, hi = PLAUSIBLE_UTILISATION
-    assert lo <= implied_utilisation(flop, reported, _peak("H800 SXM", "BF16")) <= hi
+    assert lo <= implied_utilisation(flop, reported, _peak("h800", "BF16")) <= hi
 
 
 def test_first_principles_brackets_reported_llama() -> None:
     runs = load_table("training_runs").set_index("run_id")
     flop = runs.loc["llama-405b-flop", "value_low"]
     hours = runs.loc["llama-405b-gpu-hours", "value_low"]
-    fewest, most = gpu_hours_range(flop, _peak("H100 SXM", "BF16"), *PLAUSIBLE_UTILISATION)
+    fewest, most = gpu_hours_range(flop, _peak("h100", "BF16"), *PLAUSIBLE_UTILISATION)
     assert fewest <= hours <= most
-    llama = load_table("model_specs").set_index("model").loc["Llama 3.1 405B"]
+    llama = _model("Llama 3.1 405B")
     # Meta's reported compute is 6ND to two significant figures.
     assert training_flop(llama["active_params"], llama["training_tokens"]) == pytest.approx(
         flop, rel=0.01
@@ -103,7 +118,7 @@ def test_first_principles_brackets_reported_llama() -> None:
 
 def test_the_range_would_catch_a_wrong_report(stages: pd.DataFrame) -> None:
     # Ten times fewer GPU-hours than reported would be physically implausible.
-    fewest, _ = gpu_hours_range(_v3_flop(), _peak("H800 SXM", "FP8"), *PLAUSIBLE_UTILISATION)
+    fewest, _ = gpu_hours_range(_v3_flop(), _peak("h800", "FP8"), *PLAUSIBLE_UTILISATION)
     assert 2_664_000 / 10 < fewest
 
 
@@ -150,6 +165,21 @@ def test_derived_ledger_rows_follow_their_stated_assumptions(ledger: pd.DataFram
     assert led.loc["staff-epoch-share", "high_usd"] == pytest.approx(high, abs=1)
     assert led.loc["staff-payroll-ceiling", "low_usd"] == payroll_ceiling(150, 1.3e6)
     assert led.loc["r1-sft-data", "low_usd"] == rental_cost(5_000, 2.0)
+
+
+def test_ledger_headline_row_equals_the_stages_total(ledger, stages) -> None:
+    # The ledger repeats the headline so its chart can draw every row from one table;
+    # the stages table is where the figure lives.
+    row = ledger.set_index("item_id").loc["v3-final-run"]
+    total = rental_cost(final_run_gpu_hours(stages), implied_price_per_gpu_hour(stages))
+    assert row["low_usd"] == pytest.approx(total)
+    assert row["high_usd"] == pytest.approx(total)
+
+
+def test_epoch_shares_match_the_rates_table() -> None:
+    # The staff share lives in data/scaling_rates.csv; the module's constant must follow it.
+    staff = load_table("scaling_rates").set_index("rate_id").loc["cottier-staff-share"]
+    assert EPOCH_STAFF_SHARE == pytest.approx((staff["low"] / 100, staff["high"] / 100))
 
 
 def test_full_accounting_components() -> None:
@@ -216,3 +246,25 @@ def test_api_prices_and_runs_are_positive_and_ordered() -> None:
     assert (prices["output_usd_per_mtok"] >= prices["input_cache_miss_usd_per_mtok"]).all()
     runs = load_table("training_runs")
     assert (runs["value_low"] <= runs["value_high"]).all()
+
+
+def test_each_estimate_appears_once() -> None:
+    runs = load_table("training_runs")
+    key = ["model", "measure", "method", "source"]
+    assert not runs.duplicated(key).any(), runs[runs.duplicated(key, keep=False)]
+    # V3's figures are computed from v3_stages and models, never stored here.
+    assert "DeepSeek-V3" not in set(runs["model"])
+
+
+def test_llama_cost_at_2_dollars_is_its_gpu_hours_times_2() -> None:
+    run = load_table("training_runs").set_index("run_id")
+    hours = run.loc["llama-405b-gpu-hours", "value_low"]
+    assert hours == 30_840_000  # the model card's 30.84M H100-80GB GPU-hours
+    assert run.loc["llama-405b-cost-2usd", "value_low"] == pytest.approx(rental_cost(hours, 2.0))
+    assert run.loc["llama-405b-cost-2usd", "value_high"] == pytest.approx(rental_cost(hours, 2.0))
+
+
+def test_model_release_dates_agree_with_the_timeline() -> None:
+    # V3's release date appears in the models table and as an event; they must agree.
+    events = load_table("events").set_index("event_id")
+    assert _model("DeepSeek-V3")["release_date"] == events.loc["v3-2024-12", "date"]

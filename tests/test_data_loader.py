@@ -81,6 +81,20 @@ CASES = {
         "source",
         "unknown reference",
     ),
+    "model whose training GPU is not in the chips table": (
+        "models",
+        lambda p: _rewrite(p, ",2048,h800,", ",2048,h999,"),
+        9,
+        "gpu",
+        "unknown reference",
+    ),
+    "estimate for a model not in the models table": (
+        "training_runs",
+        lambda p: _rewrite(p, "gpt-4-flop,GPT-4,", "gpt-4-flop,GPT-5,"),
+        2,
+        "model",
+        "unknown reference",
+    ),
     "value outside the allowed set": (
         "v3_stages",
         lambda p: _rewrite(p, ",reported,Table 1: 5K", ",guess,Table 1: 5K"),

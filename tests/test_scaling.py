@@ -91,6 +91,20 @@ def test_printed_hoffmann_constants_do_not_give_20_tokens_per_parameter(fits) ->
     assert ratio > 50
 
 
+def test_training_compute_of_the_models_table() -> None:
+    # Chinchilla and V3's compute are computed from the models table, not stored: 6ND with
+    # the parameters and tokens their papers report (typed here from the papers).
+    sizes = load_table("models").set_index("model")
+    chin, v3 = sizes.loc["Chinchilla"], sizes.loc["DeepSeek-V3"]
+    assert training_compute(chin["active_params"], chin["training_tokens"]) == pytest.approx(
+        CHINCHILLA_COMPUTE
+    )
+    assert training_compute(v3["active_params"], v3["training_tokens"]) == pytest.approx(
+        6 * 37e9 * 14.8e12
+    )
+    assert v3["total_params"] == 671e9
+
+
 def test_rule_of_thumb_split_spends_the_budget_at_20_tokens_per_parameter() -> None:
     n, d = rule_of_thumb_split(CHINCHILLA_COMPUTE)
     assert n == pytest.approx(70e9, rel=1e-9)

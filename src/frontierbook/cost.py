@@ -44,6 +44,25 @@ EPOCH_STAFF_SHARE: tuple[float, float] = (0.29, 0.49)
 EXPERIMENT_MULTIPLIER_RANGE: tuple[float, float] = (1.0, 4.0)
 
 
+# Column of data/chips.csv that holds each precision's dense peak.
+PEAK_COLUMNS: dict[str, str] = {"BF16": "bf16_tflops", "FP8": "fp8_tflops"}
+
+
+def dense_peak_tflops(chips: pd.DataFrame, chip_id: str, precision: str) -> float:
+    """Dense (no sparsity) peak of one chip at ``"BF16"`` or ``"FP8"``, in TFLOP/s.
+
+    ``chips`` is the ``chips`` table; the peaks are kept there only, so the cost model and the
+    export chapter cannot disagree about a chip. Raises ``ValueError`` for a chip that has no
+    figure at that precision.
+    """
+    if precision not in PEAK_COLUMNS:
+        raise ValueError(f"precision must be one of {sorted(PEAK_COLUMNS)}, not {precision!r}")
+    value = chips.set_index("chip_id").at[chip_id, PEAK_COLUMNS[precision]]
+    if pd.isna(value):
+        raise ValueError(f"{chip_id} has no dense {precision} peak in the chips table")
+    return float(value)
+
+
 def training_flop(active_params: float, tokens: float) -> float:
     """Training compute by the standard approximation 6 × N × D.
 
