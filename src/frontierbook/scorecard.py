@@ -1,0 +1,290 @@
+"""The closing scorecard: each claim of the debate beside the value the book computes for it.
+
+Nothing here re-types a number from another chapter. Every value comes from the same
+package functions and tables that the cost, scaling and export chapters use, so a change
+in ``data/`` moves the scorecard with them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from frontierbook.cost import (
+    EPOCH_STAFF_SHARE,
+    EXPERIMENT_MULTIPLIER_RANGE,
+    CostParameters,
+    experiments_cost,
+    final_run_gpu_hours,
+    full_accounting,
+    implied_price_per_gpu_hour,
+    rental_cost,
+    staff_cost_from_share,
+)
+from frontierbook.data import load_table
+from frontierbook.export import chip_table
+from frontierbook.paths import ROOT
+from frontierbook.scaling import OnTrendBand, on_trend_band
+from frontierbook.text import percent, ratio, usd
+
+VERDICTS: tuple[str, ...] = (
+    "supported",
+    "supported with caveats",
+    "misleading",
+    "not supported",
+    "unverifiable",
+)
+
+# The scaling chapter's default reading of Amodei's on-trend arithmetic (its parameters
+# cell): Sonnet at "a few $10M's" read as $20M-$50M, trained "9-12 months" before V3, V3
+# "~2x" lower on the curve. The yearly rate is his "~4x", read from data/scaling_rates.csv.
+SONNET_COST: tuple[float, float] = (20e6, 50e6)
+MONTHS_SINCE_SONNET: tuple[float, float] = (9, 12)
+CURVE_GAP: float = 2.0
+
+# Models DeepSeek's R1 report compares V3 with: the US models Amodei has in mind.
+US_COMPARISONS: tuple[str, ...] = ("GPT-4o-0513", "Claude-3.5-Sonnet-1022")
+
+_LABEL = re.compile(r"^\(([A-Za-z0-9_-]+)\)=\s*$")
+_HEADING = re.compile(r"^#{1,6}\s+(.*\S)\s*$")
+
+
+@dataclass(frozen=True)
+class ClaimValue:
+    """What the book computes for one claim: a number and how the table shows it."""
+
+    value: float
+    text: str
+
+
+def v3_final_run_cost(stages: pd.DataFrame | None = None) -> float:
+    """DeepSeek's headline, rebuilt: the final run's GPU-hours at its implied rental price."""
+    stages = load_table("v3_stages") if stages is None else stages
+    return rental_cost(final_run_gpu_hours(stages), implied_price_per_gpu_hour(stages))
+
+
+def amodei_band(
+    rates: pd.DataFrame | None = None,
+    sonnet_cost: tuple[float, float] = SONNET_COST,
+    months: tuple[float, float] = MONTHS_SINCE_SONNET,
+    curve_gap: float = CURVE_GAP,
+) -> OnTrendBand:
+    """The on-trend band for V3 at Amodei's ~4x a year, as the scaling chapter computes it."""
+    rates = load_table("scaling_rates") if rates is None else rates
+    rate = float(rates.set_index("rate_id").at["amodei-curve-shift", "central"])
+    return on_trend_band(sonnet_cost, months, rate, curve_gap)
+
+
+def benchmark_wins(
+    benchmarks: pd.DataFrame | None = None,
+    model: str = "DeepSeek-V3",
+    rivals: tuple[str, ...] = US_COMPARISONS,
+) -> dict[str, tuple[int, int]]:
+    """For each rival, (benchmarks where ``model`` scores higher, benchmarks compared)."""
+    benchmarks = load_table("reasoning_benchmarks") if benchmarks is None else benchmarks
+    score = benchmarks.pivot_table(index="benchmark", columns="model", values="score_pct")
+    return {
+        rival: (
+            int((score[model] > score[rival]).sum()),
+            int(score[[model, rival]].dropna().shape[0]),
+        )
+        for rival in rivals
+    }
+
+
+def headline_numbers(params: CostParameters | None = None) -> pd.DataFrame:
+    """The debate's dollar figures, each with what it measures, for the closing chart.
+
+    Columns: ``label``, ``low``, ``high`` (equal for a point value; NaN for "more than"),
+    ``measures`` (one training run, experiments, staff, the whole model, hardware purchase,
+    operations) and ``source``. The book's own estimates use the cost chapter's functions
+    and default assumptions; the others are rows of ``data/cost_ledger.csv``.
+    """
+    params = params or CostParameters()
+    stages = load_table("v3_stages")
+    ledger = load_table("cost_ledger").set_index("item_id")
+    hours = final_run_gpu_hours(stages)
+    final = v3_final_run_cost(stages)
+    exp_lo, exp_hi = (experiments_cost(final, m) for m in EXPERIMENT_MULTIPLIER_RANGE)
+    staff_lo = staff_cost_from_share(final + exp_lo, EPOCH_STAFF_SHARE[0])
+    staff_hi = staff_cost_from_share(final + exp_hi, EPOCH_STAFF_SHARE[1])
+    costs = full_accounting(hours, params)
+
+    def ledger_row(item: str, label: str, measures: str) -> dict:
+        r = ledger.loc[item]
+        return {
+            "label": label,
+            "low": float(r["low_usd"]),
+            "high": float(r["high_usd"]),
+            "measures": measures,
+            "source": r["source"],
+        }
+
+    rows = [
+        ledger_row("r1-rl-stage", "R1's reasoning (RL) stage", "one training run"),
+        {
+            "label": "V3's final run (the headline)",
+            "low": final,
+            "high": final,
+            "measures": "one training run",
+            "source": stages["source"].iloc[0],
+        },
+        {
+            "label": "Experiments behind V3 (book's assumption)",
+            "low": exp_lo,
+            "high": exp_hi,
+            "measures": "experiments",
+            "source": stages["source"].iloc[0],
+        },
+        {
+            "label": "Staff for V3 (Epoch's shares)",
+            "low": staff_lo,
+            "high": staff_hi,
+            "measures": "staff",
+            "source": "cottier2024rising",
+        },
+        {
+            "label": "V3, all in (book's default assumptions)",
+            "low": costs.model_development,
+            "high": costs.model_development,
+            "measures": "the whole model",
+            "source": stages["source"].iloc[0],
+        },
+        ledger_row("gpu-spend", "GPU spend (SemiAnalysis)", "hardware purchase"),
+        ledger_row("cluster-opex", "Operating the clusters (SemiAnalysis)", "operations"),
+        ledger_row("hopper-chips", "50,000 Hopper chips (Amodei)", "hardware purchase"),
+        ledger_row("compute-cluster", "Compute cluster (Sacks)", "hardware purchase"),
+        {
+            "label": "Server capex, ~50,000 GPUs (SemiAnalysis)",
+            "low": costs.fleet_purchase,
+            "high": costs.fleet_purchase,
+            "measures": "hardware purchase",
+            "source": ledger.loc["server-capex", "source"],
+        },
+    ]
+    return pd.DataFrame(rows).sort_values("low", kind="stable").reset_index(drop=True)
+
+
+def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
+    """The value the book computes for each ``value_key`` of ``data/claims.csv``."""
+    params = params or CostParameters()
+    stages = load_table("v3_stages")
+    ledger = load_table("cost_ledger").set_index("item_id")
+    chips = chip_table().set_index("chip_id")
+    hours = final_run_gpu_hours(stages)
+    final = v3_final_run_cost(stages)
+    price = implied_price_per_gpu_hour(stages)
+    costs = full_accounting(hours, params)
+    pre = float(stages.set_index("stage").at["Pre-training", "reported_cost_usd"])
+    r1 = float(ledger.at["r1-rl-stage", "low_usd"])
+    band = amodei_band()
+    wins = benchmark_wins()
+    h800, h100, h20, c910 = (chips.loc[c] for c in ("h800", "h100", "h20", "ascend910c"))
+
+    def in_band() -> str:
+        if band.contains(final):
+            return "inside"
+        return "below" if final < band.cost_low else "above"
+
+    return {
+        "v3_final_run": ClaimValue(
+            final, f"{usd(final)}: {hours / 1e6:.3f}M GPU-hours × {usd(price, 0)}"
+        ),
+        "press_6m": ClaimValue(final, f"{usd(final)} for V3's final run only"),
+        "model_development": ClaimValue(
+            costs.model_development,
+            f"{usd(costs.model_development)} for the model, all in "
+            f"({ratio(costs.model_development / final, 1)} the run)",
+        ),
+        "fleet_purchase": ClaimValue(
+            costs.fleet_purchase,
+            f"{usd(costs.fleet_purchase)} of servers (an outside estimate), "
+            f"{ratio(costs.fleet_purchase / final)} the run",
+        ),
+        "fleet_gpus": ClaimValue(
+            float(params.fleet_gpus), f"{params.fleet_gpus:,} GPUs (not independently checked)"
+        ),
+        "pretraining_cost": ClaimValue(
+            pre, f"pre-training {usd(pre)}; all three stages {usd(final)}"
+        ),
+        "on_trend_band": ClaimValue(
+            final,
+            f"band {usd(band.cost_low, 1)}–{usd(band.cost_high, 1)}; V3's {usd(final)} "
+            f"is {in_band()} it",
+        ),
+        "benchmark_wins": ClaimValue(
+            float(sum(w for w, _ in wins.values())),
+            "; ".join(f"V3 ahead of {rival} on {w} of {n}" for rival, (w, n) in wins.items())
+            + " benchmarks (DeepSeek's figures)",
+        ),
+        "r1_share_of_v3": ClaimValue(
+            r1 / final, f"{usd(r1)}, {percent(r1 / final, 1)} of V3's run"
+        ),
+        "h800_2022_class": ClaimValue(
+            float(h800["tpp"]),
+            f"H800 TPP {h800['tpp']:,.0f} (= H100); 2022 rule: {h800['2022 rule']}; "
+            f"2023 rule: {h800['2023 rule']}",
+        ),
+        "ascend_vs_h100": ClaimValue(
+            float(c910["tpp"] / h100["tpp"]),
+            f"Ascend 910C TPP {percent(c910['tpp'] / h100['tpp'])} of the H100's",
+        ),
+        "h20_vs_h100": ClaimValue(
+            float(h100["tpp"] / h20["tpp"]),
+            f"H100 TPP {ratio(h100['tpp'] / h20['tpp'], 1)} the still-allowed H20's",
+        ),
+        "h20_2023_class": ClaimValue(
+            float(h20["tpp"]),
+            f"H20 TPP {h20['tpp']:,.0f}; 2023 rule: {h20['2023 rule']}",
+        ),
+    }
+
+
+# --- Evidence links -------------------------------------------------------------------------
+
+
+def chapter_labels(docname: str, root: Path = ROOT) -> dict[str, str]:
+    """MyST labels ``(label)=`` in a chapter's source, each with the heading it targets."""
+    lines = (root / f"{docname}.md").read_text(encoding="utf-8").splitlines()
+    labels = {}
+    for i, line in enumerate(lines):
+        match = _LABEL.match(line)
+        if match:
+            heading = next((_HEADING.match(x) for x in lines[i + 1 :] if x.strip()), None)
+            labels[match.group(1)] = heading.group(1) if heading else match.group(1)
+    return labels
+
+
+def split_evidence(evidence: str) -> tuple[str, str]:
+    """'chapters/02_cost#cost-ledger' -> ('chapters/02_cost', 'cost-ledger')."""
+    docname, _, label = evidence.partition("#")
+    if not docname or not label:
+        raise ValueError(f"evidence {evidence!r} is not 'docname#label'")
+    return docname, label
+
+
+def evidence_href(evidence: str, from_doc: str = "chapters/05_scorecard") -> str:
+    """Relative link from ``from_doc``'s HTML page to the labelled section."""
+    docname, label = split_evidence(evidence)
+    start = posixpath.dirname(from_doc)
+    return f"{posixpath.relpath(docname, start or '.')}.html#{label}"
+
+
+def scorecard(params: CostParameters | None = None) -> pd.DataFrame:
+    """``data/claims.csv`` with the book's value, the evidence heading and its link."""
+    claims = load_table("claims")
+    values = claim_values(params)
+    out = claims.copy()
+    out["book_value"] = [values[k].value for k in out["value_key"]]
+    out["book_text"] = [values[k].text for k in out["value_key"]]
+    headings = {}
+    for evidence in out["evidence"]:
+        docname, label = split_evidence(evidence)
+        headings[evidence] = chapter_labels(docname).get(label)
+    out["evidence_heading"] = out["evidence"].map(headings)
+    out["evidence_href"] = out["evidence"].map(evidence_href)
+    return out
