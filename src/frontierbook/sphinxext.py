@@ -3,8 +3,8 @@
 - Charts: copies each chart's alt text from its SVG (``<dc:description>``, written by
   ``style.svg_bytes``) into the page's ``<img alt>``, so alt text is written once, in code.
 - Self-contained site: serves MathJax from ``_static`` (no CDN) and drops JS source maps.
-- Reader features: every executed chapter is published as ``.ipynb`` (Colab cannot open
-  MyST Markdown) with a download link on its page, and ``data/`` is published for download.
+- Reader features: every chapter is published as ``.ipynb`` (Colab cannot open MyST
+  Markdown) with a download link on its page, and ``data/`` is published for download.
 """
 
 from __future__ import annotations
@@ -68,13 +68,37 @@ def _add_notebook_link(app: Sphinx, doctree: nodes.document, docname: str) -> No
     href = "../" * depth + f"{NOTEBOOK_DIR}/{docname}.ipynb"
     link = (
         f'<p class="notebook-download"><a href="{href}" download>Download this chapter as a '
-        "Jupyter notebook (.ipynb)</a>, with its outputs, to run it in Jupyter or Colab.</p>"
+        "Jupyter notebook (.ipynb)</a> to rerun it in Jupyter or on Colab.</p>"
     )
     sections = list(doctree.findall(nodes.section))
     if sections:
         title = sections[0].next_node(nodes.title)
         index = sections[0].index(title) + 1 if title is not None else 0
         sections[0].insert(index, nodes.raw("", link, format="html"))
+
+
+def _downloadable_notebook(source: Path, config) -> str:
+    """The chapter as a plain .ipynb without outputs, with a first cell that installs the
+    book's package and data when the notebook runs outside the repository (e.g. on Colab)."""
+    import jupytext
+    import nbformat
+
+    notebook = jupytext.read(source)
+    repository = config.html_theme_options.get("repository_url", "")
+    setup = nbformat.v4.new_code_cell(
+        "# Outside the book's repository (e.g. on Colab), fetch the book's package and data.\n"
+        "import importlib.util, subprocess, sys\n"
+        'if importlib.util.find_spec("frontierbook") is None:\n'
+        f'    subprocess.run(["git", "clone", "--depth", "1", "{repository}", "book"],\n'
+        "                   check=True)\n"
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "book"],\n'
+        "                   check=True)\n"
+        '    sys.path.insert(0, "book/src")',
+        metadata={"tags": ["remove-cell"]},
+    )
+    notebook.cells.insert(0, setup)
+    notebook.metadata.pop("jupytext", None)
+    return nbformat.writes(notebook)
 
 
 def _publish_files(app: Sphinx, exception: Exception | None) -> None:
@@ -90,16 +114,24 @@ def _publish_files(app: Sphinx, exception: Exception | None) -> None:
     for source_map in out.rglob("*.map"):
         source_map.unlink()
     shutil.rmtree(out / "_static" / "locales", ignore_errors=True)
+    # Incremental builds add a new file for every redrawn chart; drop the ones no page shows.
+    shown = {
+        name
+        for page in out.rglob("*.html")
+        for name in re.findall(r"_images/([^\"'#?]+)", page.read_text(encoding="utf-8"))
+    }
+    for image in (out / "_images").glob("*"):
+        if image.name not in shown:
+            image.unlink()
     for font in (out / "_static").rglob("*.ttf"):
         if font.with_suffix(".woff2").exists():
             font.unlink()
-    executed = Path(app.outdir).parent / "jupyter_execute"
     for docname in app.env.found_docs:
-        notebook = executed / f"{docname}.ipynb"
-        if notebook.is_file():
+        source = Path(app.env.doc2path(docname))
+        if _is_notebook(app, docname):
             target = out / NOTEBOOK_DIR / f"{docname}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(notebook, target)
+            target.write_text(_downloadable_notebook(source, app.config), encoding="utf-8")
     shutil.copytree(DATA_DIR, out / "data", dirs_exist_ok=True)
 
 
