@@ -23,7 +23,8 @@ from frontierbook.paths import DATA_DIR
 
 _DESCRIPTION = re.compile(rb"<dc:description>(.*?)</dc:description>", re.S)
 MATHJAX_PATH = "mathjax/tex-svg.js"
-NOTEBOOK_DIR = "_notebooks"
+NOTEBOOK_DIR = "_sources"  # where the theme's download button looks for <page>.ipynb
+NOTEBOOK_BRANCH = "notebooks"  # the workflow publishes the generated notebooks there
 
 
 def svg_alt_text(svg: bytes) -> str | None:
@@ -147,6 +148,18 @@ def _fix_citation_roles(app: Sphinx, pagename: str, templatename: str, context: 
         context["body"] = body.replace(' role="doc-biblioentry"', "")
 
 
+def _colab_opens_the_generated_notebook(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
+    """The theme points Colab at the chapter's .md in the repository, which Colab cannot
+    open; point it at the .ipynb that the workflow publishes to the notebooks branch."""
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []) if isinstance(group, dict) else []:
+            if button.get("text") == "Colab" and button.get("url", "").endswith(".md"):
+                url = re.sub(r"/blob/[^/]+/", f"/blob/{NOTEBOOK_BRANCH}/", button["url"], count=1)
+                button["url"] = url[: -len(".md")] + ".ipynb"
+
+
 def _use_local_mathjax(app: Sphinx, config) -> None:
     config.mathjax_path = MATHJAX_PATH
 
@@ -177,5 +190,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", _set_alt)
     app.connect("doctree-resolved", _add_notebook_link)
     app.connect("html-page-context", _fix_citation_roles)
+    # After the theme has built its launch buttons (priority 501).
+    app.connect("html-page-context", _colab_opens_the_generated_notebook, priority=600)
     app.connect("build-finished", _publish_files)
     return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}
