@@ -123,7 +123,7 @@ def test_diffusion_cap_matches_reported_h100_equivalent(table) -> None:
 
 
 def test_uncertain_chips_are_labelled(table) -> None:
-    # NVIDIA published no H800 or H20 datasheet, Huawei none for the 910C.
+    # No vendor datasheet we could read: H800 (China-market, unread), H20, Ascend 910C.
     for chip_id in ("h800", "h20", "ascend910c"):
         assert table.at[chip_id, "spec_status"] == "uncertain"
         assert "datasheet" in table.at[chip_id, "note"]
