@@ -164,6 +164,10 @@ def test_derived_ledger_rows_follow_their_stated_assumptions(ledger: pd.DataFram
     assert led.loc["staff-epoch-share", "low_usd"] == pytest.approx(low, abs=1)
     assert led.loc["staff-epoch-share", "high_usd"] == pytest.approx(high, abs=1)
     assert led.loc["staff-payroll-ceiling", "low_usd"] == payroll_ceiling(150, 1.3e6)
+    inputs = load_table("cost_inputs").set_index("input_id")
+    assert led.loc["staff-payroll-ceiling", "low_usd"] == payroll_ceiling(
+        inputs.at["deepseek-headcount", "value"], inputs.at["deepseek-top-salary", "value"]
+    )
     assert led.loc["r1-sft-data", "low_usd"] == rental_cost(5_000, 2.0)
 
 
@@ -268,3 +272,27 @@ def test_model_release_dates_agree_with_the_timeline() -> None:
     # V3's release date appears in the models table and as an event; they must agree.
     events = load_table("events").set_index("event_id")
     assert _model("DeepSeek-V3")["release_date"] == events.loc["v3-2024-12", "date"]
+
+
+def test_cost_inputs_hold_the_sourced_quantities() -> None:
+    inputs = load_table("cost_inputs").set_index("input_id")
+    # The Nature supplement's "64*8 H800 GPUs", SemiAnalysis's "~150 employees" and
+    # "over $1.3 million".
+    assert inputs.at["r1-rl-gpus", "value"] == 64 * 8
+    assert inputs.at["deepseek-headcount", "value"] == 150
+    assert inputs.at["deepseek-top-salary", "value"] == 1.3e6
+    assert inputs.at["deepseek-top-salary", "unit"] == "USD per year"
+
+
+def test_sonnet_cost_is_one_reading_of_a_few_tens_of_millions() -> None:
+    # Amodei's "a few $10M's": the book reads "a few" as two to five. It is our reading,
+    # so an estimate, and both chapters read this one row.
+    run = load_table("training_runs").set_index("run_id")
+    row = run.loc["claude-3-5-sonnet-cost"]
+    assert (row["value_low"], row["value_high"]) == (2 * 10e6, 5 * 10e6)
+    assert row["kind"] == "estimate" and row["source"] == "amodei2025deepseek"
+    sonnet = load_table("training_runs").query("model == 'Claude 3.5 Sonnet'")
+    assert (sonnet["method"] == "ceo_statement").sum() == 1
+    # Epoch's outside estimate of about $25M falls inside the reading.
+    epoch = run.loc["claude-35-sonnet-cost-amortised", "value_low"]
+    assert row["value_low"] <= epoch <= row["value_high"]

@@ -37,6 +37,8 @@ TERA = 1e12
 PLAUSIBLE_UTILISATION: tuple[float, float] = (0.30, 0.45)
 
 # Epoch AI (Cottier et al. 2024): R&D staff are 29-49% of frontier models' development cost.
+# The shares are relative to amortised hardware, not rental prices, so applying them to
+# rented GPU-hours is a rough transfer.
 EPOCH_STAFF_SHARE: tuple[float, float] = (0.29, 0.49)
 
 # Our assumption for the ledger: experiments used 1 to 4 times the final run's GPU-hours.
@@ -117,8 +119,9 @@ class CostParameters:
     Defaults: DeepSeek's own $2 rental price; 40% utilisation (Llama 3 reports 38-43% BF16
     MFU); experiments at twice the final run (our assumption: nobody has published
     DeepSeek's ratio); Epoch AI's mid-range 39% staff share; SemiAnalysis's ~50,000 Hopper
-    GPUs at ~$1.6B of server capex, i.e. $32,000 per GPU; four years of amortisation (our
-    assumption).
+    GPUs and ~$1.6B of server capex; $32,000 per GPU is our division of the one by the
+    other, since SemiAnalysis does not say which GPUs the capex covers (its chart reportedly
+    counts 60,000 chips, A100s included); four years of amortisation (our assumption).
     """
 
     gpu_hour_price: float = 2.0
