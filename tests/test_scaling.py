@@ -9,6 +9,9 @@ import pytest
 from frontierbook import load_table
 from frontierbook.cost import final_run_gpu_hours, implied_price_per_gpu_hour, rental_cost
 from frontierbook.scaling import (
+    CHINCHILLA_TOKENS_PER_PARAM,
+    HOFFMANN_TABLE_A3_67B,
+    SONNET_COST_RUN_ID,
     LossLaw,
     amodei_score,
     amodei_spend_for,
@@ -21,6 +24,7 @@ from frontierbook.scaling import (
     on_trend_band,
     optimal_tokens_per_parameter,
     rule_of_thumb_split,
+    sonnet_cost_band,
     training_compute,
 )
 
@@ -105,6 +109,24 @@ def test_training_compute_of_the_models_table() -> None:
     assert v3["total_params"] == 671e9
 
 
+def test_rule_constant_matches_table_3_and_chinchilla() -> None:
+    # Hoffmann et al. (2022) Table 3 (Approach 1), typed from the paper: (parameters, tokens).
+    table_3 = [(1e9, 20.2e9), (10e9, 205.1e9), (67e9, 1.5e12)]
+    for n, d in table_3:
+        assert d / n == pytest.approx(CHINCHILLA_TOKENS_PER_PARAM, rel=0.15)
+    chin = load_table("models").set_index("model").loc["Chinchilla"]
+    assert chin["training_tokens"] / chin["active_params"] == CHINCHILLA_TOKENS_PER_PARAM
+
+
+def test_table_a3_projection_sits_between_the_rule_and_the_rounded_constants(fits) -> None:
+    # Table A3 (Approach 3): about 61 tokens per parameter at 67B, so rounding of the printed
+    # constants explains only part of the ~93 at Chinchilla's budget.
+    n, d = HOFFMANN_TABLE_A3_67B
+    assert d / n == pytest.approx(61, abs=1)
+    printed = optimal_tokens_per_parameter(fits["hoffmann2022"], CHINCHILLA_COMPUTE)
+    assert CHINCHILLA_TOKENS_PER_PARAM < d / n < printed
+
+
 def test_rule_of_thumb_split_spends_the_budget_at_20_tokens_per_parameter() -> None:
     n, d = rule_of_thumb_split(CHINCHILLA_COMPUTE)
     assert n == pytest.approx(70e9, rel=1e-9)
@@ -169,6 +191,32 @@ def test_v3_reported_cost_from_the_stages_table_falls_inside_the_band() -> None:
     # At Ho et al.'s slowest rate (14-month halving) the band's floor sits right at V3.
     slow = on_trend_band((20e6, 50e6), (9, 12), annual_factor_from_halving(14), 2.0)
     assert slow.cost_low == pytest.approx(v3, rel=0.02)
+
+
+def test_sonnet_cost_is_read_from_its_training_runs_row() -> None:
+    runs = load_table("training_runs").set_index("run_id")
+    row = runs.loc[SONNET_COST_RUN_ID]
+    assert sonnet_cost_band() == (row["value_low"], row["value_high"])
+    # "A few $10M's" read as two to five tens of millions, an estimate of ours.
+    assert sonnet_cost_band() == (20e6, 50e6)
+    assert row["kind"] == "estimate" and row["source"] == "amodei2025deepseek"
+
+
+def test_v3_is_inside_the_band_from_the_data() -> None:
+    stages = load_table("v3_stages")
+    v3 = rental_cost(final_run_gpu_hours(stages), implied_price_per_gpu_hour(stages))
+    amodei = load_table("scaling_rates").set_index("rate_id").at["amodei-curve-shift", "central"]
+    assert on_trend_band(sonnet_cost_band(), (9, 12), amodei, 2.0).contains(v3)
+
+
+def test_cottier_rate_versions_share_the_central_rate() -> None:
+    rates = load_table("scaling_rates").set_index("rate_id")
+    v1, v2 = rates.loc["cottier-cost-growth"], rates.loc["cottier-cost-growth-v2"]
+    assert v1["central"] == v2["central"] == 2.4
+    assert (v1["low"], v1["high"], v1["interval"]) == (2.0, 3.1, "95% CI")
+    assert (v2["low"], v2["high"], v2["interval"]) == (2.0, 2.9, "90% CI")
+    assert v1["published"] < v2["published"]
+    assert f"{v2['published']:%B %Y}" == "February 2025"
 
 
 def test_band_narrows_and_falls_as_the_rate_rises() -> None:

@@ -18,12 +18,12 @@ from frontierbook.cost import (
 from frontierbook.data import bib_keys
 from frontierbook.export import chip_table
 from frontierbook.paths import ROOT
-from frontierbook.scaling import on_trend_band
+from frontierbook.scaling import on_trend_band, sonnet_cost_band
 from frontierbook.scorecard import (
     CURVE_GAP,
     MONTHS_SINCE_SONNET,
-    SONNET_COST,
     VERDICTS,
+    amodei_band,
     benchmark_wins,
     chapter_labels,
     claim_values,
@@ -113,7 +113,10 @@ def test_values_match_the_package_functions() -> None:
     final = rental_cost(final_run_gpu_hours(stages), implied_price_per_gpu_hour(stages))
     costs = full_accounting(final_run_gpu_hours(stages), params)
     band = on_trend_band(
-        SONNET_COST, MONTHS_SINCE_SONNET, rates.at["amodei-curve-shift", "central"], CURVE_GAP
+        sonnet_cost_band(),
+        MONTHS_SINCE_SONNET,
+        rates.at["amodei-curve-shift", "central"],
+        CURVE_GAP,
     )
     assert values["v3_final_run"].value == pytest.approx(final)
     assert values["press_6m"].value == pytest.approx(final)
@@ -181,9 +184,18 @@ def test_headline_numbers_span_the_issue_range() -> None:
 def test_scorecard_defaults_match_the_scaling_chapters_parameters_cell() -> None:
     text = (ROOT / "chapters" / "03_scaling.md").read_text(encoding="utf-8")
     cell = text.split(":tags: [parameters]", 1)[1].split("```", 1)[0]
-    env: dict = {}
-    exec(cell, env)  # the cell is plain assignments of literals
-    assert env["SONNET_COST"] == SONNET_COST
+    # The cell assigns literals, except Sonnet's cost, which it reads from the data.
+    env: dict = {"sonnet_cost_band": sonnet_cost_band}
+    exec(cell, env)
+    runs = load_table("training_runs").set_index("run_id")
+    row = runs.loc["claude-3-5-sonnet-cost"]
+    assert env["SONNET_COST"] == (row["value_low"], row["value_high"])
+    assert amodei_band() == on_trend_band(
+        env["SONNET_COST"],
+        env["MONTHS_SINCE_SONNET"],
+        env["ANNUAL_RATE"],
+        env["CURVE_GAP"],
+    )
     assert env["MONTHS_SINCE_SONNET"] == MONTHS_SINCE_SONNET
     assert env["CURVE_GAP"] == CURVE_GAP
     rates = load_table("scaling_rates").set_index("rate_id")

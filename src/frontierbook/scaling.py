@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from frontierbook.data import load_table
+
 # Amodei's illustration: $1M -> 20% of important coding tasks, +20 points per 10x of spend.
 AMODEI_ANCHOR_SPEND = 1e6
 AMODEI_ANCHOR_SCORE = 20.0
@@ -15,6 +17,20 @@ AMODEI_POINTS_PER_DECADE = 20.0
 
 # Training FLOP per parameter per token (forward and backward pass): C ~ 6ND.
 FLOP_PER_PARAM_TOKEN = 6.0
+
+# The "about 20 tokens per parameter" rule. The paper never states it in words: it is read
+# off Hoffmann et al. (2022), Table 3 (Approach 1), which projects 20.2B tokens for 1B
+# parameters, 205.1B for 10B and 1.5T for 67B, and off Chinchilla itself (1.4T for 70B).
+CHINCHILLA_TOKENS_PER_PARAM = 20.0
+
+# The same paper's Approach-3 projection, Table A3: "67 Billion" parameters on "4.1 Trillion"
+# tokens (about 61 tokens per parameter), far from the rule; kept to show that rounding of
+# the printed constants is only part of the gap.
+HOFFMANN_TABLE_A3_67B: tuple[float, float] = (67e9, 4.1e12)
+
+# Our reading of Amodei's "a few $10M's" for Claude 3.5 Sonnet: one row of
+# data/training_runs.csv, shared by the scaling chapter and the scorecard.
+SONNET_COST_RUN_ID = "claude-3-5-sonnet-cost"
 
 
 # --- Scaling laws and compute multipliers -------------------------------------------------
@@ -132,10 +148,25 @@ def optimal_tokens_per_parameter(law: LossLaw, compute: float) -> float:
     return d_opt / n_opt
 
 
-def rule_of_thumb_split(compute: float, tokens_per_param: float = 20.0) -> tuple[float, float]:
+def rule_of_thumb_split(
+    compute: float, tokens_per_param: float = CHINCHILLA_TOKENS_PER_PARAM
+) -> tuple[float, float]:
     """(N, D) with D = k N and 6ND = C: the "about 20 tokens per parameter" rule."""
     n = math.sqrt(compute / (FLOP_PER_PARAM_TOKEN * tokens_per_param))
     return n, tokens_per_param * n
+
+
+def sonnet_cost_band(runs: pd.DataFrame | None = None) -> tuple[float, float]:
+    """(low, high) training cost of Claude 3.5 Sonnet in USD, as the book reads Amodei.
+
+    Read from the ``claude-3-5-sonnet-cost`` row of ``data/training_runs.csv``, so the
+    scaling chapter and the scorecard cannot hold different readings.
+    """
+    runs = load_table("training_runs") if runs is None else runs
+    row = runs.set_index("run_id").loc[SONNET_COST_RUN_ID]
+    if row["measure"] != "cost_usd":
+        raise ValueError(f"{SONNET_COST_RUN_ID} is not a cost in USD")
+    return float(row["value_low"]), float(row["value_high"])
 
 
 # --- Shifting the curve --------------------------------------------------------------------

@@ -28,7 +28,7 @@ from frontierbook.cost import (
 from frontierbook.data import load_table
 from frontierbook.export import chip_table
 from frontierbook.paths import ROOT
-from frontierbook.scaling import OnTrendBand, on_trend_band
+from frontierbook.scaling import OnTrendBand, on_trend_band, sonnet_cost_band
 from frontierbook.text import percent, ratio, usd
 
 VERDICTS: tuple[str, ...] = (
@@ -40,9 +40,9 @@ VERDICTS: tuple[str, ...] = (
 )
 
 # The scaling chapter's default reading of Amodei's on-trend arithmetic (its parameters
-# cell): Sonnet at "a few $10M's" read as $20M-$50M, trained "9-12 months" before V3, V3
-# "~2x" lower on the curve. The yearly rate is his "~4x", read from data/scaling_rates.csv.
-SONNET_COST: tuple[float, float] = (20e6, 50e6)
+# cell): Sonnet trained "9-12 months" before V3, V3 "~2x" lower on the curve. Sonnet's cost
+# ("a few $10M's") is read from data/training_runs.csv by sonnet_cost_band(), and the
+# yearly rate, his "~4x", from data/scaling_rates.csv.
 MONTHS_SINCE_SONNET: tuple[float, float] = (9, 12)
 CURVE_GAP: float = 2.0
 
@@ -69,12 +69,16 @@ def v3_final_run_cost(stages: pd.DataFrame | None = None) -> float:
 
 def amodei_band(
     rates: pd.DataFrame | None = None,
-    sonnet_cost: tuple[float, float] = SONNET_COST,
+    sonnet_cost: tuple[float, float] | None = None,
     months: tuple[float, float] = MONTHS_SINCE_SONNET,
     curve_gap: float = CURVE_GAP,
 ) -> OnTrendBand:
-    """The on-trend band for V3 at Amodei's ~4x a year, as the scaling chapter computes it."""
+    """The on-trend band for V3 at Amodei's ~4x a year, as the scaling chapter computes it.
+
+    ``sonnet_cost`` defaults to the book's reading of "a few $10M's" in the data.
+    """
     rates = load_table("scaling_rates") if rates is None else rates
+    sonnet_cost = sonnet_cost_band() if sonnet_cost is None else sonnet_cost
     rate = float(rates.set_index("rate_id").at["amodei-curve-shift", "central"])
     return on_trend_band(sonnet_cost, months, rate, curve_gap)
 
@@ -159,7 +163,7 @@ def headline_numbers(params: CostParameters | None = None) -> pd.DataFrame:
         ledger_row("hopper-chips", "50,000 Hopper chips (Amodei)", "hardware purchase"),
         ledger_row("compute-cluster", "Compute cluster (Sacks)", "hardware purchase"),
         {
-            "label": "Server capex, ~50,000 GPUs (SemiAnalysis)",
+            "label": "Server capex, GPU mix unclear (SemiAnalysis)",
             "low": costs.fleet_purchase,
             "high": costs.fleet_purchase,
             "measures": "hardware purchase",
