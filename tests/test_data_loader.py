@@ -203,3 +203,30 @@ def test_every_csv_is_described_and_every_description_has_a_csv() -> None:
     described = {r["path"] for r in package["resources"]}
     on_disk = {p.name for p in DATA_DIR.glob("*.csv")}
     assert described == on_disk
+
+
+def test_remembered_validation_never_hides_a_later_error(data_copy: Path) -> None:
+    _load(data_copy)  # valid: remembered under _build/
+    path = data_copy / "v3_stages.csv"
+    _rewrite(path, ",119000,", ",lots,")
+    assert "row 3, column 'h800_gpu_hours'" in _error(data_copy)
+    _rewrite(path, ",lots,", ",119000,")
+    _load(data_copy)
+    # A change to a table that a foreign key points to is a change to this table's inputs.
+    bib = data_copy.parent / "references.bib"
+    bib.write_text(bib.read_text().replace("@misc{deepseek2024v3,", "@misc{renamed2024v3,"))
+    assert "unknown reference" in _error(data_copy)
+
+
+def test_unchanged_data_loads_without_importing_frictionless(data_copy: Path) -> None:
+    import subprocess
+    import sys
+
+    _load(data_copy, "chips")
+    code = (
+        "import sys; from pathlib import Path; from frontierbook.data import load_table; "
+        f"d = Path({str(data_copy)!r}); load_table('chips', d, d.parent / 'references.bib'); "
+        "print('frictionless' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

@@ -11,9 +11,15 @@ from pybtex.database import parse_file
 from frontierbook.paths import BIB_PATH
 
 
-@lru_cache(maxsize=4)
 def _entries(bib_path: Path = BIB_PATH) -> dict:
-    return dict(parse_file(str(bib_path), bib_format="bibtex").entries)
+    stat = Path(bib_path).stat()
+    return _parse(str(bib_path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _parse(path: str, mtime_ns: int, size: int) -> dict:
+    # Keyed on the file's size and time too, so an edited bibliography is read again.
+    return dict(parse_file(path, bib_format="bibtex").entries)
 
 
 def short_citation(key: str, bib_path: Path = BIB_PATH) -> str:

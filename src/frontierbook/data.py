@@ -9,6 +9,8 @@ Every failure is raised as one :class:`DataError` naming the file, the row and t
 from __future__ import annotations
 
 import csv
+import hashlib
+import importlib.metadata
 import io
 import json
 from dataclasses import dataclass
@@ -16,7 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from frictionless import Package, Resource
 from pybtex.database import parse_file
 
 from frontierbook.incremental import record_read
@@ -51,10 +52,16 @@ class DataError(ValueError):
         super().__init__(f"invalid data in {problems[0].file}:\n{shown}{more}")
 
 
-@lru_cache(maxsize=8)
 def bib_keys(bib_path: Path = BIB_PATH) -> tuple[str, ...]:
     """Citation keys defined in the bibliography, in file order."""
-    return tuple(parse_file(str(bib_path), bib_format="bibtex").entries.keys())
+    stat = Path(bib_path).stat()
+    # Keyed on the file's size and time too, so an edited bibliography is read again.
+    return _parse_bib_keys(str(bib_path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _parse_bib_keys(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    return tuple(parse_file(path, bib_format="bibtex").entries.keys())
 
 
 def _descriptor(data_dir: Path) -> dict:
@@ -108,8 +115,8 @@ _TITLES = {
 }
 
 
-def _frictionless_problems(package: Package, name: str, label: str, spec: dict) -> list[Problem]:
-    resource: Resource = package.get_resource(name)
+def _frictionless_problems(package, name: str, label: str, spec: dict) -> list[Problem]:
+    resource = package.get_resource(name)
     report = resource.validate()
     problems = []
     primary_key = spec["schema"].get("primaryKey", [])
@@ -140,7 +147,9 @@ def _frictionless_problems(package: Package, name: str, label: str, spec: dict) 
     return problems
 
 
-def _package(data_dir: Path, bib_path: Path) -> tuple[dict, Package]:
+def _package(data_dir: Path, bib_path: Path):
+    from frictionless import Package
+
     descriptor = _descriptor(data_dir)
     # The bibliography becomes an inline table so ``source`` can be a foreign key into it.
     references = {
@@ -200,6 +209,45 @@ def table_schema(name: str, data_dir: Path = DATA_DIR) -> dict:
     raise KeyError(f"no table named {name!r} in {data_dir / 'datapackage.json'}")
 
 
+# Validation is a pure function of the table's bytes, its schema, the tables its foreign
+# keys point to, the bibliography's keys, Frictionless's version and this module. Results
+# are remembered under _build/ so a chapter that reruns with unchanged data skips
+# Frictionless, whose import alone takes seconds; any change to an input is a new key.
+def _validation_key(name: str, data_dir: Path, bib_path: Path) -> str | None:
+    resources = {r["name"]: r for r in _descriptor(data_dir)["resources"]}
+    spec = resources[name]
+    involved = [name] + [
+        fk["reference"]["resource"]
+        for fk in spec["schema"].get("foreignKeys", [])
+        if fk["reference"]["resource"] not in ("", name)
+    ]
+    digest = hashlib.sha256()
+    digest.update(importlib.metadata.version("frictionless").encode())
+    digest.update(Path(__file__).read_bytes())
+    digest.update("\n".join(bib_keys(bib_path)).encode())
+    for table in involved:
+        if table not in resources or not (data_dir / resources[table]["path"]).is_file():
+            return None
+        digest.update(json.dumps(resources[table], sort_keys=True).encode())
+        digest.update((data_dir / resources[table]["path"]).read_bytes())
+    return digest.hexdigest()
+
+
+def _validated_dir(data_dir: Path) -> Path:
+    return data_dir.parent / "_build" / ".frontierbook" / "validated"
+
+
+def _already_valid(data_dir: Path, key: str | None) -> bool:
+    return key is not None and (_validated_dir(data_dir) / key).is_file()
+
+
+def _remember_valid(data_dir: Path, key: str | None) -> None:
+    if key is not None:
+        folder = _validated_dir(data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / key).touch()
+
+
 def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) -> pd.DataFrame:
     """Validate one table against its schema and return it as a typed DataFrame.
 
@@ -211,9 +259,12 @@ def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) 
     label = _relpath(path, data_dir)
     fields = _schema_fields(spec)
     problems = _check_bytes(path, label, [f["name"] for f in fields])
-    if not problems:
+    key = None if problems else _validation_key(name, data_dir, Path(bib_path))
+    if not problems and not _already_valid(data_dir, key):
         _, package = _package(data_dir, Path(bib_path))
         problems = _frictionless_problems(package, name, label, spec)
+        if not problems:
+            _remember_valid(data_dir, key)
     if problems:
         raise DataError(problems)
     frame = _typed_frame(path, fields)
