@@ -35,3 +35,20 @@ def test_glued_text_shows_without_quotes() -> None:
     from IPython.core.formatters import format_display_data
 
     assert format_display_data(Text("$5.576M"))[0] == {"text/plain": "$5.576M"}
+
+
+def test_glue_text_emits_exactly_what_myst_nb_glue_emits(monkeypatch) -> None:
+    import IPython.display
+    from myst_nb import glue
+
+    from frontierbook import text
+
+    shown: list[tuple] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    import myst_nb.ext.glue as glue_module
+
+    monkeypatch.setattr(glue_module, "ipy_display", lambda *a, **k: shown.append((a, k)))
+    text.glue_text("cost_headline", "$5.576M")
+    glue("cost_headline", Text("$5.576M"), display=False)
+    assert shown[0] == shown[1]
+    assert shown[0][0][0] == {"application/papermill.record/text/plain": "$5.576M"}

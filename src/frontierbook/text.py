@@ -63,10 +63,20 @@ def long_date(value) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+# MyST-NB's glue protocol: a display_data output whose MIME types carry this prefix and
+# whose metadata names the value. Writing it directly, rather than calling myst_nb.glue,
+# spares every chapter's kernel the ~2 s import of MyST-NB and its dependencies;
+# tests/test_text.py checks that the output is identical to myst_nb.glue's.
+GLUE_PREFIX = "application/papermill.record/"
+
+
 def glue_text(name: str, text: str) -> Text:
     """Glue a formatted string for ``{glue}`name``` in the prose, without quotes."""
-    from myst_nb import glue
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display
 
     value = Text(text)
-    glue(name, value, display=False)
+    bundle, metadata = format_display_data(value)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
     return value
