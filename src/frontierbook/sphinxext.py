@@ -136,11 +136,20 @@ def _publish_files(app: Sphinx, exception: Exception | None) -> None:
     shutil.copytree(DATA_DIR, out / "data", dirs_exist_ok=True)
 
 
-def _fix_citation_roles(app: Sphinx, pagename: str, templatename: str, context: dict, doctree):
-    """docutils marks the bibliography as role="list" whose items are not list items, which
-    screen readers (and axe's aria-required-children rule) reject; a plain list of entries
-    is announced correctly without the roles."""
+def _fix_accessibility(app: Sphinx, pagename: str, templatename: str, context: dict, doctree):
+    """Scrollable tables get keyboard focus. And docutils marks the bibliography as
+    role="list" whose items are not list items, which screen readers (and axe's
+    aria-required-children rule) reject; without the roles it is announced correctly."""
     body = context.get("body")
+    if body and 'class="table-wrapper"' in body:
+        # On phones a wide table scrolls inside this box; keyboard users must be able to
+        # reach it to scroll it (axe: scrollable-region-focusable).
+        body = body.replace(
+            '<div class="table-wrapper">',
+            '<div class="table-wrapper" tabindex="0" role="region"'
+            ' aria-label="Table (scrolls sideways)">',
+        )
+        context["body"] = body
     if body and 'class="citation-list"' in body:
         body = body.replace(
             '<div role="list" class="citation-list">', '<div class="citation-list">'
@@ -189,7 +198,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("source-read", _note_document)
     app.connect("doctree-resolved", _set_alt)
     app.connect("doctree-resolved", _add_notebook_link)
-    app.connect("html-page-context", _fix_citation_roles)
+    app.connect("html-page-context", _fix_accessibility)
     # After the theme has built its launch buttons (priority 501).
     app.connect("html-page-context", _colab_opens_the_generated_notebook, priority=600)
     app.connect("build-finished", _publish_files)
