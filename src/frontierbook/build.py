@@ -1,8 +1,9 @@
 """Build the book: ``python -m frontierbook.build`` (what ``make book`` runs).
 
 Executes exactly the chapters whose inputs changed (see :mod:`frontierbook.incremental`),
-reads pages in parallel on every core, treats every warning as an error, and on failure
-removes the HTML and the build state so nothing stale can be published or reused.
+in parallel and slowest first (:mod:`frontierbook.preexecute`); reads pages in parallel;
+treats every warning as an error; and on failure removes the HTML and the build state so
+nothing stale can be published or reused.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from frontierbook import incremental
+from frontierbook import incremental, preexecute
 from frontierbook.paths import ROOT
 
 
@@ -36,6 +37,14 @@ def build(root: Path = ROOT, full: bool = False, jobs: int | None = None) -> int
         shutil.rmtree(book.cache, ignore_errors=True)
     stale = incremental.prepare(root)
     print(f"frontierbook: {len(stale)} chapter(s) to execute: {', '.join(stale) or 'none'}")
+    jobs = jobs or os.cpu_count() or 1
+    seconds, errors = preexecute.execute_stale(root, stale, jobs)
+    if errors:
+        for docname, error in errors.items():
+            print(f"frontierbook: executing {docname} failed:\n{error}", file=sys.stderr)
+        _wipe_outputs(root)
+        print("frontierbook: the build FAILED (see above); _build/html removed", file=sys.stderr)
+        return 1
     os.environ[incremental.DEPS_LOG_ENV] = str(book.deps_log)
     result = build_sphinx(
         str(root),
@@ -51,7 +60,7 @@ def build(root: Path = ROOT, full: bool = False, jobs: int | None = None) -> int
         },
         warningiserror=True,
         keep_going=True,
-        jobs=jobs or os.cpu_count() or 1,
+        jobs=jobs,
     )
     if result != 0 or not (root / "_build" / "html" / "index.html").is_file():
         # A parallel reader's failure reaches us with only the exception's first line; its
@@ -62,7 +71,7 @@ def build(root: Path = ROOT, full: bool = False, jobs: int | None = None) -> int
         _wipe_outputs(root)
         print("frontierbook: the build FAILED (see above); _build/html removed", file=sys.stderr)
         return 1
-    reads = incremental.record(root)
+    reads = incremental.record(root, seconds)
     (root / "_build" / "html" / ".nojekyll").touch()
     elapsed = time.perf_counter() - started
     print(

@@ -137,7 +137,8 @@ def prepare(root: Path) -> list[str]:
     for docname in book.notebooks():
         previous = manifest.get(docname)
         tables = list(previous["tables"]) if previous else []
-        if previous is None or previous != book.fingerprint(docname, tables, shared):
+        recorded = {k: v for k, v in (previous or {}).items() if k != "seconds"}
+        if previous is None or recorded != book.fingerprint(docname, tables, shared):
             stale.append(docname)
     notebooks = book.notebooks()
     _drop_cached_execution(book, [notebooks[d] for d in stale])
@@ -163,14 +164,17 @@ def executed_reads(root: Path) -> dict[str, list[str]]:
     return {doc: sorted(tables) for doc, tables in reads.items()}
 
 
-def record(root: Path) -> dict[str, list[str]]:
-    """After a successful build, store fingerprints for the chapters it executed."""
+def record(root: Path, seconds: dict[str, float] | None = None) -> dict[str, list[str]]:
+    """After a successful build, store fingerprints (and execution times, which order the
+    next build's work) for the chapters it executed."""
     book = Book(root)
     manifest = book.load_manifest()
     shared = book.shared_inputs()
     reads = executed_reads(root)
     for docname, tables in reads.items():
         manifest[docname] = book.fingerprint(docname, tables, shared)
+        if seconds and docname in seconds:
+            manifest[docname]["seconds"] = round(seconds[docname], 2)
     book.state.mkdir(parents=True, exist_ok=True)
     book.manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True), "utf-8")
     return reads
