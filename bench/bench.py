@@ -68,7 +68,9 @@ def jb_build(book: Path, mode: str, out: str) -> tuple[float, str]:
 
 
 def executed_seconds(log: str) -> float:
-    return sum(float(s) for s in re.findall(r"Executed notebook in ([\d.]+) seconds", log))
+    """Execution time of the chapters a build ran, however it ran them (MyST-NB or ours)."""
+    pattern = r"(?:Executed notebook|frontierbook: executed \S+) in ([\d.]+) seconds"
+    return sum(float(s) for s in re.findall(pattern, log))
 
 
 def images(html: Path) -> dict[str, list[bytes]]:

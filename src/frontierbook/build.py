@@ -39,6 +39,8 @@ def build(root: Path = ROOT, full: bool = False, jobs: int | None = None) -> int
     print(f"frontierbook: {len(stale)} chapter(s) to execute: {', '.join(stale) or 'none'}")
     jobs = jobs or os.cpu_count() or 1
     seconds, errors = preexecute.execute_stale(root, stale, jobs)
+    for docname, took in seconds.items():
+        print(f"frontierbook: executed {docname} in {took:.2f} seconds")
     if errors:
         for docname, error in errors.items():
             print(f"frontierbook: executing {docname} failed:\n{error}", file=sys.stderr)
