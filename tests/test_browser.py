@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
+from frontierbook.incremental import toc_docnames
 from frontierbook.paths import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,11 +44,7 @@ PAGE_BUDGET_BYTES = 600_000
 
 def toc_pages() -> list[str]:
     """Every page in _toc.yml, as paths relative to the site root."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [c["file"] for c in part.get("chapters", [])]
-    return [f"{f}.html" for f in files]
+    return [f"{docname}.html" for docname in toc_docnames(ROOT)]
 
 
 PAGES = toc_pages()

@@ -45,6 +45,21 @@ def _file_sha(path: Path) -> str:
     return _sha(path.read_bytes()) if path.is_file() else "missing"
 
 
+def is_notebook_source(source: Path) -> bool:
+    """A MyST Markdown page that executes code: its front matter names a kernel."""
+    return source.suffix == ".md" and "kernelspec:" in source.read_text(encoding="utf-8")[:600]
+
+
+def toc_docnames(root: Path) -> list[str]:
+    """Every page in _toc.yml, root first, in reading order."""
+    import yaml
+
+    toc = yaml.safe_load((Path(root) / "_toc.yml").read_text(encoding="utf-8"))
+    return [toc["root"]] + [
+        c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])
+    ]
+
+
 class Book:
     """The files of one book checkout and its build folder."""
 
@@ -58,18 +73,8 @@ class Book:
 
     def notebooks(self) -> dict[str, Path]:
         """Docname -> source for every page in the table of contents that executes code."""
-        import yaml
-
-        toc = yaml.safe_load((self.root / "_toc.yml").read_text(encoding="utf-8"))
-        files = [toc["root"]] + [
-            c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])
-        ]
-        found = {}
-        for docname in files:
-            source = self.root / f"{docname}.md"
-            if source.is_file() and "kernelspec:" in source.read_text(encoding="utf-8")[:600]:
-                found[docname] = source
-        return found
+        sources = {d: self.root / f"{d}.md" for d in toc_docnames(self.root)}
+        return {d: s for d, s in sources.items() if s.is_file() and is_notebook_source(s)}
 
     def package_sha(self) -> str:
         package = self.root / "src" / "frontierbook"

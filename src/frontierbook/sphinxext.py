@@ -18,7 +18,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from frontierbook.incremental import DOC_ENV
+from frontierbook.incremental import DOC_ENV, is_notebook_source
 from frontierbook.paths import DATA_DIR
 
 _DESCRIPTION = re.compile(rb"<dc:description>(.*?)</dc:description>", re.S)
@@ -44,8 +44,7 @@ def mathjax_source() -> Path:
 
 
 def _is_notebook(app: Sphinx, docname: str) -> bool:
-    source = Path(app.env.doc2path(docname))
-    return source.suffix == ".md" and "kernelspec:" in source.read_text(encoding="utf-8")[:600]
+    return is_notebook_source(Path(app.env.doc2path(docname)))
 
 
 def _set_alt(app: Sphinx, doctree: nodes.document, docname: str) -> None:
