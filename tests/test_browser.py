@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from frontierbook.incremental import toc_docnames
+from frontierbook.build.toc import toc_docnames
 from frontierbook.paths import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")

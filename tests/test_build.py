@@ -121,7 +121,7 @@ def _images_by_page(html: Path) -> dict[str, list[str]]:
 def test_rebuilds_execute_exactly_the_chapters_whose_inputs_changed(tmp_path: Path) -> None:
     """Edit one CSV: only its readers re-execute and their charts change. Edit the package:
     everything re-executes. Change nothing: nothing executes."""
-    from frontierbook.incremental import executed_reads
+    from frontierbook.build.fingerprint import executed_reads
 
     book = book_copy(tmp_path)
     html = book / "_build" / "html"

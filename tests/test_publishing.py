@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from frontierbook.incremental import Book
+from frontierbook.build.fingerprint import Book
 from frontierbook.paths import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "book.yml"

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from frontierbook.incremental import record_read
 from frontierbook.paths import DATA_DIR, ROOT
 
 if TYPE_CHECKING:
     from frontierbook.data import DataError, load_table
 
 __all__ = ["DATA_DIR", "ROOT", "DataError", "load_table"]
-
-record_read(None)  # in a book build, marks the chapter being executed as executed
 
 
 def __getattr__(name: str):

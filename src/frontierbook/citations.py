@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
-from pybtex.database import parse_file
-
+from frontierbook.inputs import bibliography
 from frontierbook.paths import BIB_PATH
 
 
 def _entries(bib_path: Path = BIB_PATH) -> dict:
-    stat = Path(bib_path).stat()
-    return _parse(str(bib_path), stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=4)
-def _parse(path: str, mtime_ns: int, size: int) -> dict:
-    # Keyed on the file's size and time too, so an edited bibliography is read again.
-    return dict(parse_file(path, bib_format="bibtex").entries)
+    return bibliography(bib_path)
 
 
 def short_citation(key: str, bib_path: Path = BIB_PATH) -> str:

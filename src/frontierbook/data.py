@@ -14,14 +14,13 @@ import importlib.metadata
 import io
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from pybtex.database import parse_file
 
-from frontierbook.incremental import record_read
+from frontierbook.inputs import bib_keys, descriptor
 from frontierbook.paths import BIB_PATH, DATA_DIR
+from frontierbook.reads import record_read
 
 PROVENANCE_FIELDS = ("source", "kind", "note")
 KINDS = ("reported", "estimate", "derived")
@@ -52,21 +51,8 @@ class DataError(ValueError):
         super().__init__(f"invalid data in {problems[0].file}:\n{shown}{more}")
 
 
-def bib_keys(bib_path: Path = BIB_PATH) -> tuple[str, ...]:
-    """Citation keys defined in the bibliography, in file order."""
-    stat = Path(bib_path).stat()
-    # Keyed on the file's size and time too, so an edited bibliography is read again.
-    return _parse_bib_keys(str(bib_path), stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=8)
-def _parse_bib_keys(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
-    return tuple(parse_file(path, bib_format="bibtex").entries.keys())
-
-
 def _descriptor(data_dir: Path) -> dict:
-    with open(data_dir / "datapackage.json", encoding="utf-8") as f:
-        return json.load(f)
+    return descriptor(data_dir)
 
 
 def _schema_fields(resource: dict) -> list[dict]:

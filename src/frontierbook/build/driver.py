@@ -1,7 +1,7 @@
 """Build the book: ``python -m frontierbook.build`` (what ``make book`` runs).
 
-Executes exactly the chapters whose inputs changed (see :mod:`frontierbook.incremental`),
-in parallel and slowest first (:mod:`frontierbook.preexecute`); reads pages in parallel;
+Executes exactly the chapters whose inputs changed (see :mod:`.fingerprint`),
+in parallel and slowest first (:mod:`.execute`); reads pages in parallel;
 treats every warning as an error; and on failure removes the HTML and the build state so
 nothing stale can be published or reused.
 """
@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from frontierbook import incremental, preexecute
+from frontierbook import reads
+from frontierbook.build import execute, fingerprint
 from frontierbook.paths import ROOT
 
 
@@ -23,7 +24,7 @@ def _wipe_outputs(root: Path) -> None:
     build = root / "_build"
     for path in (build / "html", build / ".doctrees"):
         shutil.rmtree(path, ignore_errors=True)
-    incremental.Book(root).forget()
+    fingerprint.Book(root).forget()
 
 
 def build(root: Path = ROOT, full: bool = False, jobs: int | None = None) -> int:
@@ -31,14 +32,14 @@ def build(root: Path = ROOT, full: bool = False, jobs: int | None = None) -> int
     started = time.perf_counter()
     from jupyter_book.sphinx import build_sphinx
 
-    book = incremental.Book(root)
+    book = fingerprint.Book(root)
     if full:
         _wipe_outputs(root)
         shutil.rmtree(book.cache, ignore_errors=True)
-    stale = incremental.prepare(root)
+    stale = fingerprint.prepare(root)
     print(f"frontierbook: {len(stale)} chapter(s) to execute: {', '.join(stale) or 'none'}")
     jobs = jobs or os.cpu_count() or 1
-    seconds, errors = preexecute.execute_stale(root, stale, jobs)
+    seconds, errors = execute.execute_stale(root, stale, jobs)
     for docname, took in seconds.items():
         print(f"frontierbook: executed {docname} in {took:.2f} seconds")
     if errors:
@@ -47,7 +48,7 @@ def build(root: Path = ROOT, full: bool = False, jobs: int | None = None) -> int
         _wipe_outputs(root)
         print("frontierbook: the build FAILED (see above); _build/html removed", file=sys.stderr)
         return 1
-    os.environ[incremental.DEPS_LOG_ENV] = str(book.deps_log)
+    os.environ[reads.READS_LOG_ENV] = str(book.deps_log)
     result = build_sphinx(
         str(root),
         str(root / "_build" / "html"),
@@ -73,12 +74,12 @@ def build(root: Path = ROOT, full: bool = False, jobs: int | None = None) -> int
         _wipe_outputs(root)
         print("frontierbook: the build FAILED (see above); _build/html removed", file=sys.stderr)
         return 1
-    reads = incremental.record(root, seconds)
+    executed = fingerprint.record(root, seconds)
     (root / "_build" / "html" / ".nojekyll").touch()
     elapsed = time.perf_counter() - started
     print(
-        f"frontierbook: built _build/html in {elapsed:.1f} s; executed {len(reads)} "
-        f"chapter(s): {', '.join(sorted(reads)) or 'none'}"
+        f"frontierbook: built _build/html in {elapsed:.1f} s; executed {len(executed)} "
+        f"chapter(s): {', '.join(sorted(executed)) or 'none'}"
     )
     return 0
 
@@ -94,7 +95,3 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="parallel readers (default: cores)")
     args = parser.parse_args(argv)
     return build(ROOT, full=args.full, jobs=args.jobs)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -4,10 +4,10 @@ Jupyter Book re-executes a chapter only when Sphinx re-reads it (its source file
 than the last build) and, in cache mode, only when its code cells changed. Neither notices
 an edited CSV, so on their own they keep stale charts. This module closes the gap:
 
-- While a chapter executes, the package records which tables it loads (``record_read``),
-  keyed by the document Sphinx is reading (set by ``frontierbook.sphinxext``).
+- While a chapter executes, the package records which tables it loads
+  (:mod:`frontierbook.reads`).
 - Before a build, ``prepare`` fingerprints each chapter's inputs: its own source, the CSV
-  and schema of every table it read last time, the bibliography's keys, and the package's
+  and schema of every table it read last time, the bibliography, and the package's
   code. A chapter whose fingerprint changed has its cached execution dropped and its source
   touched, so Sphinx re-reads it and MyST-NB re-executes it. Every other chapter is reused.
 - After a successful build, ``record`` stores the new fingerprints.
@@ -21,20 +21,8 @@ import os
 import time
 from pathlib import Path
 
-DEPS_LOG_ENV = "FRONTIERBOOK_DEPS_LOG"
-DOC_ENV = "FRONTIERBOOK_DOC"
-
-
-def record_read(table: str | None) -> None:
-    """Note that the chapter being executed read ``table`` (no-op outside a book build).
-
-    ``None`` records only that the chapter executed; the package does that on import.
-    """
-    log = os.environ.get(DEPS_LOG_ENV)
-    doc = os.environ.get(DOC_ENV)
-    if log and doc:
-        with open(log, "a", encoding="utf-8") as f:
-            f.write(json.dumps({"doc": doc, "table": table}) + "\n")
+from frontierbook.build.toc import is_notebook_source, toc_docnames
+from frontierbook.inputs import descriptor
 
 
 def _sha(data: bytes) -> str:
@@ -43,21 +31,6 @@ def _sha(data: bytes) -> str:
 
 def _file_sha(path: Path) -> str:
     return _sha(path.read_bytes()) if path.is_file() else "missing"
-
-
-def is_notebook_source(source: Path) -> bool:
-    """A MyST Markdown page that executes code: its front matter names a kernel."""
-    return source.suffix == ".md" and "kernelspec:" in source.read_text(encoding="utf-8")[:600]
-
-
-def toc_docnames(root: Path) -> list[str]:
-    """Every page in _toc.yml, root first, in reading order."""
-    import yaml
-
-    toc = yaml.safe_load((Path(root) / "_toc.yml").read_text(encoding="utf-8"))
-    return [toc["root"]] + [
-        c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])
-    ]
 
 
 class Book:
@@ -86,19 +59,15 @@ class Book:
 
     def table_sha(self, table: str) -> str:
         """The table's CSV and its schema: what validation and the chapter see of it."""
-        package = json.loads((self.root / "data" / "datapackage.json").read_text("utf-8"))
-        for resource in package["resources"]:
+        for resource in descriptor(self.root / "data")["resources"]:
             if resource["name"] == table:
                 schema = json.dumps(resource, sort_keys=True).encode()
                 return _sha(schema + _file_sha(self.root / "data" / resource["path"]).encode())
         return "missing"
 
-    def bib_keys_sha(self) -> str:
-        # The keys are what validation checks; editing an entry's text re-executes nothing.
-        from pybtex.database import parse_file
-
-        keys = sorted(parse_file(str(self.root / "references.bib")).entries.keys())
-        return _sha("\n".join(keys).encode())
+    def bib_sha(self) -> str:
+        # The whole file: chart source lines and hover texts print authors, years and titles.
+        return _file_sha(self.root / "references.bib")
 
     def fingerprint(self, docname: str, tables: list[str], shared: dict[str, str]) -> dict:
         return {
@@ -108,7 +77,7 @@ class Book:
         }
 
     def shared_inputs(self) -> dict[str, str]:
-        return {"package": self.package_sha(), "bib_keys": self.bib_keys_sha()}
+        return {"package": self.package_sha(), "bib": self.bib_sha()}
 
     def load_manifest(self) -> dict:
         if self.manifest_path.is_file():
@@ -176,6 +145,8 @@ def record(root: Path, seconds: dict[str, float] | None = None) -> dict[str, lis
     manifest = book.load_manifest()
     shared = book.shared_inputs()
     reads = executed_reads(root)
+    for docname in seconds or {}:
+        reads.setdefault(docname, [])
     for docname, tables in reads.items():
         manifest[docname] = book.fingerprint(docname, tables, shared)
         if seconds and docname in seconds:

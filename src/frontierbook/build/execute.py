@@ -19,7 +19,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from frontierbook import incremental
+from frontierbook import reads
+from frontierbook.build import fingerprint
 
 TIMEOUT_SECONDS = 300
 
@@ -43,8 +44,8 @@ def _execute(docname: str, source: str, cache_path: str, deps_log: str) -> tuple
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    os.environ[incremental.DOC_ENV] = docname
-    os.environ[incremental.DEPS_LOG_ENV] = deps_log
+    os.environ[reads.DOC_ENV] = docname
+    os.environ[reads.READS_LOG_ENV] = deps_log
     path = Path(source)
     notebook = _read(path)
     started = time.perf_counter()
@@ -70,7 +71,7 @@ def _execute(docname: str, source: str, cache_path: str, deps_log: str) -> tuple
 
 def execute_stale(root: Path, stale: list[str], jobs: int) -> tuple[dict[str, float], dict]:
     """Execute ``stale`` chapters, slowest first; return their times and any errors."""
-    book = incremental.Book(root)
+    book = fingerprint.Book(root)
     sources = book.notebooks()
     previous = book.load_manifest()
     # Slowest first keeps the pool busy to the end; unknown chapters go by size.

@@ -1,0 +1,12 @@
+"""The build layer: from sources to ``_build/html``. Read the modules in this order:
+
+- :mod:`.driver` (``python -m frontierbook.build``, what ``make book`` runs): decides which
+  chapters must execute, executes them, runs Sphinx, and on any failure removes the HTML.
+- :mod:`.fingerprint`: what a chapter's cached execution depends on, and the record of it.
+- :mod:`.execute`: runs stale chapters in parallel into the Jupyter cache MyST-NB reads.
+- :mod:`.toc`: the one reader of ``_toc.yml``.
+- :mod:`.sphinxext`: the Sphinx extension (listed in ``_config.yml``); it wires the page
+  features in :mod:`.pages`, :mod:`.notebooks` and :mod:`.publish` into Sphinx's events.
+
+The only link from a chapter's kernel back to the build is :mod:`frontierbook.reads`.
+"""

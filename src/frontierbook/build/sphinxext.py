@@ -1,0 +1,49 @@
+"""Sphinx extension for the book (listed under ``extra_extensions`` in ``_config.yml``).
+
+It wires the book's page features into Sphinx's events; each feature lives in its own module:
+
+- :mod:`.pages`: chart alt text copied from the SVG into ``<img alt>``; accessible tables.
+- :mod:`.notebooks`: every chapter published as ``.ipynb``, its download link, Colab's button.
+- :mod:`.publish`: MathJax served locally, ``data/`` published, unused files pruned.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sphinx.application import Sphinx
+
+from frontierbook.build import notebooks, pages, publish
+from frontierbook.reads import DOC_ENV
+
+
+def _declare_parallel_safe(app: Sphinx, config) -> None:
+    """Two extensions that Jupyter Book always loads do not declare parallel safety, so
+    Sphinx would fall back to a serial build (with a warning, fatal under -W). Both are inert
+    in an HTML build: sphinx_jupyterbook_latex only transforms LaTeX output, and
+    sphinx_multitoc_numbering only renumbers sections once, in the main process, after
+    reading. Neither keeps per-document state that a parallel read would lose."""
+    if app.builder is not None and app.builder.format != "html":
+        return
+    for name in ("sphinx_jupyterbook_latex", "sphinx_multitoc_numbering"):
+        if name in app.extensions and app.extensions[name].parallel_read_safe is None:
+            app.extensions[name].parallel_read_safe = True
+
+
+def _note_document(app: Sphinx, docname: str, source: list[str]) -> None:
+    # A kernel started while this document is read inherits it, so the package can record
+    # which tables the chapter loads (see frontierbook.reads).
+    os.environ[DOC_ENV] = docname
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", publish.use_local_mathjax)
+    app.connect("builder-inited", lambda a: _declare_parallel_safe(a, a.config))
+    app.connect("source-read", _note_document)
+    app.connect("doctree-resolved", pages.set_alt)
+    app.connect("doctree-resolved", notebooks.add_notebook_link)
+    app.connect("html-page-context", pages.fix_accessibility)
+    # After the theme has built its launch buttons (priority 501).
+    app.connect("html-page-context", notebooks.colab_opens_the_generated_notebook, priority=600)
+    app.connect("build-finished", publish.publish_files)
+    return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,27 @@
+"""Which tables a chapter read while it executed: the one link from the data loader to the build.
+
+The build (``frontierbook.build``) sets two environment variables before a chapter's kernel
+starts; :func:`record_read`, called by :func:`frontierbook.data.load_table`, appends one JSON
+line per table read to the log they name. Outside a book build neither is set and
+:func:`record_read` does nothing. Nothing here runs on import.
+
+- ``FRONTIERBOOK_READS_LOG``: the path of the log (a JSON-lines file under ``_build/``).
+- ``FRONTIERBOOK_DOC``: the docname of the chapter being executed (e.g. ``chapters/02_cost``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+READS_LOG_ENV = "FRONTIERBOOK_READS_LOG"
+DOC_ENV = "FRONTIERBOOK_DOC"
+
+
+def record_read(table: str) -> None:
+    """Note that the chapter being executed read ``table`` (no-op outside a book build)."""
+    log = os.environ.get(READS_LOG_ENV)
+    doc = os.environ.get(DOC_ENV)
+    if log and doc:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"doc": doc, "table": table}) + "\n")
