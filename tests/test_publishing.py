@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import yaml
@@ -46,22 +45,6 @@ def test_workflow_deploys_pages_from_main_only_with_least_privilege() -> None:
 
 def test_built_site_has_nojekyll(built_book: Path) -> None:
     assert (built_book / ".nojekyll").is_file()
-
-
-def test_launch_and_repository_buttons_come_from_one_repository_url(built_book: Path) -> None:
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    repo = config["repository"]["url"].rstrip("/")
-    org_repo = repo.removeprefix("https://github.com/")
-    page = (built_book / "chapters" / "02_cost.html").read_text(encoding="utf-8")
-    assert f'href="{repo}"' in page  # repository button
-    assert (
-        f"https://mybinder.org/v2/gh/{org_repo}/main?urlpath=lab/tree/chapters/02_cost.md" in page
-    )
-    colab = (
-        f"https://colab.research.google.com/github/{org_repo}/blob/notebooks/chapters/02_cost.ipynb"
-    )
-    assert colab in page
-    assert not re.search(r"colab\.research\.google\.com[^\"]*\.md\"", page)
 
 
 def test_every_chapter_downloads_as_a_colab_ready_notebook(built_book: Path) -> None:

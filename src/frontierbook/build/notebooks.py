@@ -41,7 +41,7 @@ def downloadable_notebook(source: Path, config) -> str:
     import nbformat
 
     notebook = jupytext.read(source)
-    repository = config.html_theme_options.get("repository_url", "")
+    repository = config.html_theme_options.get("repository_url", "") or "<repository>"
     setup = nbformat.v4.new_code_cell(
         "# Outside the book's repository (e.g. on Colab), fetch the book's package and data.\n"
         "import importlib.util, subprocess, sys\n"
