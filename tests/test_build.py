@@ -35,7 +35,7 @@ def test_every_built_page_is_free_of_errors_and_raw_glue(built_book: Path) -> No
     for page in built_book.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "Traceback (most recent call last)" not in text, page
-        assert "{glue}" not in text and "{cite" not in text, page
+        assert "{eval}" not in text and "{glue}" not in text and "{cite" not in text, page
     assert not (built_book / "reports").exists(), "an execution report means a cell failed"
 
 

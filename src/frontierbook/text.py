@@ -71,12 +71,22 @@ GLUE_PREFIX = "application/papermill.record/"
 
 
 def glue_text(name: str, text: str) -> Text:
-    """Glue a formatted string for ``{glue}`name``` in the prose, without quotes."""
+    """Publish a formatted number for ``{eval}`name``` in the prose, shown without quotes.
+
+    Glued for the book build (see :mod:`frontierbook.build.numbers`) and bound as ``name``
+    in the kernel, where jupyterlab-myst evaluates ``{eval}`name``` after Run All.
+    """
+    from IPython import get_ipython
     from IPython.core.formatters import format_display_data
     from IPython.display import display
 
+    if not name.isidentifier():
+        raise ValueError(f"a published number needs a Python name, not {name!r}")
     value = Text(text)
     bundle, metadata = format_display_data(value)
     metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
     display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+    shell = get_ipython()
+    if shell is not None:
+        shell.user_ns[name] = value
     return value

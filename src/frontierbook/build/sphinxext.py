@@ -2,6 +2,7 @@
 
 It wires the book's page features into Sphinx's events; each feature lives in its own module:
 
+- :mod:`.numbers`: ``{eval}`name``` in the prose shows the number a chapter published.
 - :mod:`.pages`: chart alt text copied from the SVG into ``<img alt>``; accessible tables.
 - :mod:`.notebooks`: every chapter published as ``.ipynb``, its download link, Colab's button.
 - :mod:`.repository`: the repository and launch buttons, from ``GITHUB_REPOSITORY``.
@@ -14,7 +15,7 @@ import os
 
 from sphinx.application import Sphinx
 
-from frontierbook.build import notebooks, pages, publish, repository
+from frontierbook.build import notebooks, numbers, pages, publish, repository
 from frontierbook.reads import DOC_ENV
 
 
@@ -38,6 +39,7 @@ def _note_document(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    numbers.register(app)
     app.connect("config-inited", repository.configure)
     app.connect("config-inited", publish.use_local_mathjax)
     app.connect("builder-inited", lambda a: _declare_parallel_safe(a, a.config))
