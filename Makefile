@@ -33,9 +33,14 @@ book: $(STAMP)
 book-full: $(STAMP)
 	$(BIN)/python -m frontierbook.build --full
 
-# Debian's Chromium for the browser tests; never a browser downloaded at run time.
+# A Chromium for the browser tests, found by tests/chromium.py (BOOK_CHROMIUM, then PATH,
+# then known places); never a browser downloaded at run time. Only root, only when none is
+# found and BOOK_CHROMIUM is unset, installs Debian's package; anyone else gets an error.
 browser:
-	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@$(PYTHON) tests/chromium.py >/dev/null 2>&1 || { \
+	  if [ -z "$${BOOK_CHROMIUM:-}" ] && [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; fi; }
+	@$(PYTHON) tests/chromium.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

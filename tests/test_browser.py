@@ -1,4 +1,7 @@
-"""The built book as readers see it, in Debian's Chromium driven by Playwright.
+"""The built book as readers see it, in Chromium driven by Playwright.
+
+The browser is found by tests/chromium.py (BOOK_CHROMIUM, then PATH, then known places): Debian's
+chromium package here and in CI, which `make test` installs only when run as root.
 
 Every page in the table of contents is visited at desktop and phone sizes. Requests to any
 host but 127.0.0.1 are blocked and counted (none are allowed), so the site is proven to be
@@ -9,6 +12,11 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -18,8 +26,8 @@ import pytest
 
 from frontierbook.build.toc import toc_docnames
 from frontierbook.paths import ROOT
+from tests.chromium import find_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -70,9 +78,10 @@ def site(built_book: Path) -> Iterator[str]:
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM.exists(), "Debian's Chromium is missing: make test installs it"
+    chromium = find_chromium()
+    assert chromium, "no Chromium found: `make browser` says how to get one"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -254,3 +263,82 @@ def test_site_weight_is_within_budget(built_book: Path) -> None:
     print(f"heaviest page: {heaviest[1]} {heaviest[0] / 1e3:.0f} kB")
     assert not list(built_book.rglob("*.map")), "source maps are published"
     assert total <= SITE_BUDGET_BYTES
+
+
+def _as_non_root(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run `command` as a user who is not root: `nobody` when the tests run as root (CI here),
+    else the current user. `env -i` keeps root's environment out."""
+    prefix = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
+    assignments = [f"{k}={v}" for k, v in env.items()]
+    return subprocess.run(
+        [*prefix, "env", "-i", *assignments, *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def non_root_workspace() -> Iterator[Path]:
+    """A world-readable copy of the Makefile and the discovery script, a temporary HOME, and a
+    fake `apt-get` first on PATH that records any call to it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        (root / "tests").mkdir()
+        shutil.copy2(ROOT / "Makefile", root / "Makefile")
+        shutil.copy2(ROOT / "tests" / "chromium.py", root / "tests" / "chromium.py")
+        for name in ("home", "bin", "log"):
+            (root / name).mkdir()
+        fake = root / "bin" / "apt-get"
+        fake.write_text(f'#!/bin/sh\necho "$@" >> {root}/log/apt-get\nexit 1\n', encoding="utf-8")
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o777 if path.is_dir() else 0o755)
+        yield root
+
+
+def _non_root_env(root: Path, **extra: str) -> dict[str, str]:
+    python_dir = str(Path(shutil.which("python3") or sys.executable).parent)
+    path = os.pathsep.join([str(root / "bin"), python_dir, "/usr/local/bin", "/usr/bin", "/bin"])
+    return {"PATH": path, "HOME": str(root / "home"), **extra}
+
+
+def test_make_browser_finds_the_installed_chromium_as_a_non_root_user(
+    non_root_workspace: Path,
+) -> None:
+    root = non_root_workspace
+    result = _as_non_root(
+        ["sh", "-c", 'id -u && make --no-print-directory -C "$1" browser', "sh", str(root)],
+        _non_root_env(root),
+    )
+    assert result.returncode == 0, result.stderr
+    uid, chromium = result.stdout.split()
+    assert uid != "0"
+    assert not (root / "log" / "apt-get").exists(), "make browser called apt-get"
+    # The browser it names starts headless for that user and renders a page.
+    page = _as_non_root(
+        [chromium, *CHROMIUM_ARGS, "--dump-dom", "data:text/html,<p id=ok>rendered</p>"],
+        _non_root_env(root),
+    )
+    assert '<p id="ok">rendered</p>' in page.stdout, page.stderr[-2000:]
+
+
+def test_make_browser_fails_loudly_without_apt_get_as_a_non_root_user(
+    non_root_workspace: Path,
+) -> None:
+    root = non_root_workspace
+    # No browser anywhere: the discovery step (PYTHON=false stands in for it) finds none.
+    result = _as_non_root(
+        ["make", "--no-print-directory", "-C", str(root), "browser", "PYTHON=false"],
+        _non_root_env(root),
+    )
+    assert result.returncode != 0
+    assert not (root / "log" / "apt-get").exists(), "make browser called apt-get"
+    # A BOOK_CHROMIUM that does not run is named, not silently replaced by another browser.
+    missing = str(root / "no-such-chromium")
+    result = _as_non_root(
+        ["make", "--no-print-directory", "-C", str(root), "browser"],
+        _non_root_env(root, BOOK_CHROMIUM=missing),
+    )
+    assert result.returncode != 0
+    assert f"BOOK_CHROMIUM={missing} does not run" in result.stderr
+    assert not (root / "log" / "apt-get").exists(), "make browser called apt-get"
