@@ -14,7 +14,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: bench book book-full test lint format venv lock browser clean serve
+.PHONY: bench book book-full test lint format venv lock browser clean serve linkcheck
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ format: $(STAMP)
 
 test: $(STAMP) lint browser
 	$(BIN)/pytest
+
+# Every external link in the book (the sources' URLs), through Sphinx's linkcheck builder
+# on the chapters `make book` executed; the report is _build/linkcheck/output.txt. It needs
+# the network, so `make test` does not run it; .github/workflows/links.yml runs it weekly.
+linkcheck: book
+	$(BIN)/jupyter-book build . --builder linkcheck
 
 serve: book
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -11,36 +12,151 @@ from frontierbook.build.fingerprint import Book
 from frontierbook.paths import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "book.yml"
+LINKS_WORKFLOW = ROOT / ".github" / "workflows" / "links.yml"
+ON_MAIN = "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'"
+# `uses: owner/name@<full commit SHA> # vX.Y.Z`
+PINNED_USES = re.compile(r"^\s*(?:- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(?:\.\d+)*$")
 
 
-def _workflow() -> dict:
-    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+def _workflow(path: Path = WORKFLOW) -> dict:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as True
     return data
 
 
-def test_workflow_builds_every_push_and_pull_request() -> None:
-    flow = _workflow()
-    assert {"push", "pull_request"} <= set(flow["on"])
-    steps = " ".join(str(s.get("run", "")) for s in flow["jobs"]["build"]["steps"])
-    assert "make test" in steps and "make book" in steps
-    assert "test -f _build/html/index.html" in steps
+def _steps(flow: dict) -> list[dict]:
+    return [step for job in flow["jobs"].values() for step in job["steps"]]
 
 
-def test_workflow_deploys_pages_from_main_only_with_least_privilege() -> None:
+def test_pull_requests_and_pushes_to_main_build_and_test() -> None:
     flow = _workflow()
-    assert flow["permissions"] == {"contents": "read"}
-    assert flow["concurrency"]["group"] == "pages"
-    deploy = flow["jobs"]["deploy"]
-    assert "refs/heads/main" in deploy["if"] and "pull_request" in deploy["if"]
-    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
-    uses = [s.get("uses", "") for job in flow["jobs"].values() for s in job["steps"]]
-    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
-    assert any(u.startswith("actions/deploy-pages@") for u in uses)
-    # Only the job that publishes Colab notebooks may write to the repository, from main.
-    writers = [n for n, j in flow["jobs"].items() if j.get("permissions", {}).get("contents")]
-    assert writers == ["notebooks"]
-    assert "refs/heads/main" in flow["jobs"]["notebooks"]["if"]
+    assert flow["on"]["push"] == {"branches": ["main"]}
+    assert "pull_request" in flow["on"]
+    build = flow["jobs"]["build"]
+    assert "if" not in build  # every pull request and push is tested
+    runs = " ".join(str(s.get("run", "")) for s in build["steps"])
+    assert "make test" in runs and "make book" in runs
+    assert "test -f _build/html/index.html" in runs
+
+
+def test_build_runs_in_debian_so_make_test_installs_debian_chromium() -> None:
+    build = _workflow()["jobs"]["build"]
+    assert build["runs-on"] == "ubuntu-latest"
+    assert re.fullmatch(r"python:3\.11-bookworm", build["container"]["image"])
+    assert build["defaults"]["run"]["shell"] == "bash"
+    runs = " ".join(str(s.get("run", "")) for s in build["steps"])
+    assert "apt-get" not in runs and "sudo" not in runs  # `make browser` does it, as root
+
+
+def test_only_main_deploys_and_only_the_deploy_job_queues() -> None:
+    flow = _workflow()
+    assert "concurrency" not in flow  # a workflow-wide group would cancel pull-request checks
+    queued = [name for name, job in flow["jobs"].items() if "concurrency" in job]
+    assert queued == ["deploy"]
+    assert flow["jobs"]["deploy"]["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    for name in ("deploy", "notebooks"):
+        assert flow["jobs"][name]["if"] == ON_MAIN
+    for step in flow["jobs"]["build"]["steps"]:
+        if "upload" in step.get("uses", "") or "notebooks" in step.get("name", ""):
+            assert step["if"] == ON_MAIN, step
+
+
+def test_least_privilege_per_job() -> None:
+    flow = _workflow()
+    assert flow["permissions"] == {}
+    jobs = flow["jobs"]
+    assert jobs["build"]["permissions"] == {"contents": "read"}
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    # Only the job that publishes Colab notebooks may write to the repository.
+    assert jobs["notebooks"]["permissions"] == {"contents": "write"}
+    links = _workflow(LINKS_WORKFLOW)
+    assert links["permissions"] == {}
+    assert links["jobs"]["linkcheck"]["permissions"] == {"contents": "read"}
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version() -> None:
+    for path in (WORKFLOW, LINKS_WORKFLOW):
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if "uses:" in line]
+        assert lines
+        for line in lines:
+            assert PINNED_USES.match(line), f"{path.name}: {line.strip()}"
+
+
+def test_no_checkout_keeps_the_token_and_nothing_pip_installs_outside_a_venv() -> None:
+    for path in (WORKFLOW, LINKS_WORKFLOW):
+        steps = _steps(_workflow(path))
+        for step in steps:
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
+            assert "pip install" not in step.get("run", "")
+            assert "sudo" not in step.get("run", "")
+
+
+def test_notebooks_branch_is_committed_by_the_actions_bot() -> None:
+    job = _workflow()["jobs"]["notebooks"]
+    script = " ".join(s.get("run", "") for s in job["steps"])
+    assert "user.name='github-actions[bot]'" in script
+    assert "41898282+github-actions[bot]@users.noreply.github.com" in script
+    assert "HEAD:refs/heads/notebooks" in script
+    assert "${GITHUB_REPOSITORY}" in script  # the fork's own repository, never a fixed one
+
+
+def test_workflows_name_no_repository() -> None:
+    for path in (WORKFLOW, LINKS_WORKFLOW):
+        text = path.read_text(encoding="utf-8")
+        assert "GITHUB_REPOSITORY:" not in text  # GitHub sets it; never overridden
+        assert not re.search(r"github\.com/(?!\$\{)", text), path.name
+        for step in _steps(_workflow(path)):
+            assert "repository" not in step.get("with", {}), step
+
+
+def test_link_check_is_weekly_and_never_deploys() -> None:
+    links = _workflow(LINKS_WORKFLOW)
+    assert set(links["on"]) == {"schedule", "workflow_dispatch"}
+    assert links["on"]["schedule"][0]["cron"].endswith("* * 1")  # Mondays
+    job = links["jobs"]["linkcheck"]
+    assert "make linkcheck" in " ".join(s.get("run", "") for s in job["steps"])
+    assert "pages" not in job["permissions"]
+
+
+def test_link_check_ignores_only_hosts_with_a_stated_reason() -> None:
+    config_text = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    config = yaml.safe_load(config_text)["sphinx"]["config"]
+    ignored = config["linkcheck_ignore"]
+    assert ignored
+    lines = config_text.splitlines()
+    for pattern in ignored:
+        index = next(i for i, line in enumerate(lines) if pattern.replace("\\", "\\\\") in line)
+        assert lines[index - 1].strip().startswith("#"), f"no reason given for {pattern}"
+
+
+def test_dependabot_watches_actions_and_pip_and_keeps_jupyter_book_1() -> None:
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    updates = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert set(updates) == {"github-actions", "pip"}
+    assert {"dependency-name": "jupyter-book", "versions": [">=2"]} in updates["pip"]["ignore"]
+
+
+def test_licences_and_citation_are_stated() -> None:
+    assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
+    content = (ROOT / "LICENSE-CC-BY-4.0.md").read_text(encoding="utf-8")
+    assert "https://creativecommons.org/licenses/by/4.0/" in content
+    for page in ("README.md", "index.md"):
+        text = (ROOT / page).read_text(encoding="utf-8")
+        assert "CC BY 4.0" in text and "MIT License" in text, page
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["license"] == ["MIT", "CC-BY-4.0"]
+
+
+def test_built_site_has_a_favicon_and_a_logo(built_book: Path) -> None:
+    for page in [*(f"{d}.html" for d in Book(ROOT).notebooks()), "search.html", "genindex.html"]:
+        html = (built_book / page).read_text(encoding="utf-8")
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', html)
+        assert icon, f"{page} links no favicon"
+        assert (built_book / page).parent.joinpath(icon.group(1)).resolve().is_file()
+        assert re.search(r'<img src="[^"]*_static/logo\.svg"[^>]* alt="[^"]+"', html), page
+    svg = (built_book / "_static" / "favicon.svg").read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "<title" in svg
 
 
 def test_built_site_has_nojekyll(built_book: Path) -> None:

@@ -73,3 +73,5 @@ def configure(app: Sphinx, config: Config) -> None:
             launch_buttons={},
         )
     config.html_theme_options = options
+    # The published address, for each page's canonical link: a fork's copy names itself.
+    config.html_baseurl = site_url() or config.html_baseurl
