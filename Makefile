@@ -39,7 +39,8 @@ book-full: $(STAMP)
 browser:
 	@$(PYTHON) tests/chromium.py >/dev/null 2>&1 || { \
 	  if [ -z "$${BOOK_CHROMIUM:-}" ] && [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium fonts-dejavu-core fonts-liberation >/dev/null; fi; }
 	@$(PYTHON) tests/chromium.py
 
 lint: $(STAMP)

@@ -290,7 +290,7 @@ def non_root_workspace() -> Iterator[Path]:
         for name in ("home", "bin", "log"):
             (root / name).mkdir()
         fake = root / "bin" / "apt-get"
-        fake.write_text(f'#!/bin/sh\necho "$@" >> {root}/log/apt-get\nexit 1\n', encoding="utf-8")
+        fake.write_text(f'#!/bin/sh\necho "$@" >> {root}/log/apt-get\n', encoding="utf-8")
         for path in [root, *root.rglob("*")]:
             path.chmod(0o777 if path.is_dir() else 0o755)
         yield root
@@ -342,3 +342,22 @@ def test_make_browser_fails_loudly_without_apt_get_as_a_non_root_user(
     assert result.returncode != 0
     assert f"BOOK_CHROMIUM={missing} does not run" in result.stderr
     assert not (root / "log" / "apt-get").exists(), "make browser called apt-get"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root installs a browser")
+def test_make_browser_as_root_installs_debian_chromium_when_none_is_found(
+    non_root_workspace: Path,
+) -> None:
+    root = non_root_workspace
+    env = {**_non_root_env(root), "PATH": f"{root / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(root), "browser", "PYTHON=false"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    calls = (root / "log" / "apt-get").read_text(encoding="utf-8").splitlines()
+    assert calls[0] == "update -qq"
+    assert calls[1].split()[-3:] == ["chromium", "fonts-dejavu-core", "fonts-liberation"]
+    assert result.returncode != 0  # the fake apt-get installed nothing, so still no browser

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 import yaml
 
 from frontierbook.build.fingerprint import Book
@@ -175,3 +177,18 @@ def test_every_chapter_downloads_as_a_colab_ready_notebook(built_book: Path) -> 
         assert all(not c.get("outputs") for c in notebook["cells"] if c["cell_type"] == "code")
         html = (built_book / f"{chapter}.html").read_text(encoding="utf-8")
         assert f'_sources/{chapter}.ipynb" download' in html
+
+
+def test_a_fork_links_to_itself_and_names_its_own_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    from frontierbook.build import repository
+
+    monkeypatch.setenv("GITHUB_REPOSITORY", "someone/deepseek-book")
+    monkeypatch.delenv("BOOK_SITE_URL", raising=False)
+    config = SimpleNamespace(html_theme_options={}, html_baseurl="")
+    repository.configure(None, config)
+    assert config.html_theme_options["repository_url"] == "https://github.com/someone/deepseek-book"
+    assert config.html_baseurl == "https://someone.github.io/deepseek-book/"
+    # A custom domain, from the repository variable the workflow passes on.
+    monkeypatch.setenv("BOOK_SITE_URL", "https://book.example.org")
+    repository.configure(None, config)
+    assert config.html_baseurl == "https://book.example.org/"
