@@ -55,10 +55,10 @@ test: $(STAMP) lint browser
 	$(BIN)/pytest
 
 # Every external link in the book (the sources' URLs), through Sphinx's linkcheck builder
-# on the chapters `make book` executed; the report is _build/linkcheck/output.txt. It needs
+# (src/frontierbook/build/linkcheck.py); the report is _build/linkcheck/output.txt. It needs
 # the network, so `make test` does not run it; .github/workflows/links.yml runs it weekly.
 linkcheck: book
-	$(BIN)/jupyter-book build . --builder linkcheck
+	$(BIN)/python -m frontierbook.build.linkcheck
 
 serve: book
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
