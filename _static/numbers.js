@@ -1,0 +1,122 @@
+/* Where a number comes from: a popover on each number button in the prose.
+   The page carries its numbers' provenance as JSON (#fb-numbers); everything from it is
+   inserted as text, never as HTML. Hover or keyboard focus shows the popover, a click or
+   tap (Enter, Space) keeps it open, Escape or a click elsewhere closes it. */
+(function () {
+  "use strict";
+  var data = document.getElementById("fb-numbers");
+  if (!data) return;
+  var numbers = JSON.parse(data.textContent);
+  var open = null; // {button, panel, pinned}
+  var hideTimer = 0;
+  var count = 0;
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function link(href, text) {
+    var a = el("a", "", text);
+    a.href = href;
+    return a;
+  }
+
+  function panelFor(button) {
+    var info = numbers[button.dataset.fbNum];
+    var panel = el("span", "fb-pop");
+    panel.id = "fb-pop-" + ++count;
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-label", "Where " + button.textContent + " comes from");
+    panel.appendChild(el("strong", "fb-pop-value", button.textContent));
+    panel.appendChild(el("span", "fb-pop-how", info.how));
+    if (info.rows.length) {
+      var list = el("ul", "fb-pop-rows");
+      info.rows.forEach(function (row) {
+        var item = el("li", "fb-kind-" + (row.kind === "reported" ? "reported" : "estimate"));
+        item.appendChild(el("span", "fb-pop-kind", row.kind));
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(link(row.data_href, row.table + ": " + row.key));
+        item.appendChild(document.createTextNode(", "));
+        item.appendChild(row.cite_href ? link(row.cite_href, row.cite) : el("span", "", row.cite));
+        list.appendChild(item);
+      });
+      panel.appendChild(list);
+    }
+    if (info.params.length) {
+      var names = info.params.map(function (p) { return p.name + (p.value ? " = " + p.value : ""); });
+      panel.appendChild(el("span", "fb-pop-params", "Depends on your assumptions: " + names.join(", ")));
+    }
+    panel.appendChild(link(info.all_href, "All numbers in the text"));
+    panel.addEventListener("mouseenter", function () { clearTimeout(hideTimer); });
+    panel.addEventListener("mouseleave", scheduleHide);
+    panel.addEventListener("focusout", function (event) {
+      if (open && !open.panel.contains(event.relatedTarget) && event.relatedTarget !== open.button && !open.pinned) close(false);
+    });
+    return panel;
+  }
+
+  function place(button, panel) {
+    var rect = button.getBoundingClientRect();
+    var width = Math.min(352, document.documentElement.clientWidth - 16);
+    panel.style.width = width + "px";
+    var left = Math.max(8, Math.min(rect.left, document.documentElement.clientWidth - width - 8));
+    panel.style.left = left + window.scrollX + "px";
+    panel.style.top = rect.bottom + window.scrollY + 6 + "px";
+  }
+
+  function show(button, pinned) {
+    clearTimeout(hideTimer);
+    if (open && open.button === button) {
+      open.pinned = open.pinned || pinned;
+      return;
+    }
+    close(false);
+    if (!numbers[button.dataset.fbNum]) return;
+    var panel = panelFor(button);
+    button.insertAdjacentElement("afterend", panel);
+    place(button, panel);
+    button.setAttribute("aria-expanded", "true");
+    button.setAttribute("aria-controls", panel.id);
+    open = { button: button, panel: panel, pinned: pinned };
+  }
+
+  function close(refocus) {
+    clearTimeout(hideTimer);
+    if (!open) return;
+    var button = open.button;
+    open.panel.remove();
+    button.setAttribute("aria-expanded", "false");
+    button.removeAttribute("aria-controls");
+    open = null;
+    if (refocus) button.focus();
+  }
+
+  function scheduleHide() {
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(function () { if (open && !open.pinned) close(false); }, 300);
+  }
+
+  document.querySelectorAll("button.fb-num").forEach(function (button) {
+    button.addEventListener("click", function () {
+      if (open && open.button === button && open.pinned) close(false);
+      else show(button, true);
+    });
+    button.addEventListener("mouseenter", function () { show(button, false); });
+    button.addEventListener("mouseleave", scheduleHide);
+    button.addEventListener("focus", function () {
+      if (button.matches(":focus-visible")) show(button, false);
+    });
+    button.addEventListener("blur", function (event) {
+      if (open && open.button === button && !open.pinned && !open.panel.contains(event.relatedTarget)) close(false);
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && open) close(true);
+  });
+  document.addEventListener("click", function (event) {
+    if (open && !open.panel.contains(event.target) && event.target !== open.button) close(false);
+  });
+  window.addEventListener("resize", function () { if (open) place(open.button, open.panel); });
+})();

@@ -1,0 +1,174 @@
+"""Where a published number comes from: the data rows, the arithmetic and the parameters.
+
+:func:`frontierbook.text.glue_text` calls :func:`record` when a chapter publishes a number
+with ``rows=``, ``how=`` and ``params=``. The rows are the DataFrames or row Series the chapter
+actually used: each carries ``attrs["table"]`` (set by :func:`frontierbook.data.load_table`),
+and the schema's primary key names each row. Every row's ``source`` and ``kind`` are looked
+up in ``data/`` itself, never taken from the chapter, so a chapter cannot misstate them.
+
+The record travels in the glue output's MIME bundle (:data:`PROVENANCE_MIME`); the book
+reads it from the executed notebook (see :mod:`frontierbook.build.numbers`).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Mapping
+from numbers import Number
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from frontierbook.inputs import descriptor
+from frontierbook.paths import DATA_DIR
+
+PROVENANCE_MIME = "application/vnd.frontierbook.provenance+json"
+
+# Numbers that need no data row: pure unit conversions and counting words, whose value is
+# fixed by arithmetic rather than by any source. Keep this list short; anything a source
+# could dispute needs rows.
+WITHOUT_INPUTS: dict[str, str] = {}
+
+
+class ProvenanceError(ValueError):
+    """A number's provenance names something that is not in ``data/``."""
+
+
+def _key_text(value: Any) -> str:
+    """A primary-key value as the CSV spells it, so frame values and CSV cells compare."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, Number) and not isinstance(value, bool):
+        number = float(value)  # type: ignore[arg-type]
+        if math.isfinite(number) and number == int(number):
+            return str(int(number))
+        return repr(number)
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _cell_key(text: str) -> str:
+    try:
+        return _key_text(float(text))
+    except ValueError:
+        return text
+
+
+_TABLE_CACHE: dict[tuple[str, str, int], dict[tuple[str, ...], dict[str, str]]] = {}
+
+
+def _table_rows(table: str, data_dir: Path) -> tuple[list[str], dict[tuple[str, ...], dict]]:
+    """The table's primary key and its rows by key, read from the CSV as it is now."""
+    resources = {r["name"]: r for r in descriptor(data_dir)["resources"]}
+    if table not in resources:
+        raise ProvenanceError(f"no table named {table!r} in {data_dir / 'datapackage.json'}")
+    spec = resources[table]
+    primary_key = list(spec["schema"].get("primaryKey", []))
+    path = Path(data_dir) / spec["path"]
+    stamp = (str(path), path.stat().st_mtime_ns, path.stat().st_size)
+    if stamp not in _TABLE_CACHE:
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        _TABLE_CACHE[stamp] = {tuple(_cell_key(r[k]) for k in primary_key): r for r in rows}
+    return primary_key, _TABLE_CACHE[stamp]
+
+
+def _table_of(used: pd.DataFrame | pd.Series) -> str:
+    table = used.attrs.get("table")
+    if not table:
+        raise ProvenanceError(
+            "a number's rows must come from load_table (their attrs name the table); "
+            f"got a {type(used).__name__} without attrs['table']"
+        )
+    return table
+
+
+def _keys_of(used: pd.DataFrame | pd.Series, primary_key: list[str]) -> list[tuple]:
+    """The primary-key values of the rows in ``used``, whether the key is in columns or index."""
+    if isinstance(used, pd.DataFrame):
+        if all(k in used.columns for k in primary_key):
+            return [tuple(row) for row in used[primary_key].itertuples(index=False)]
+        if list(used.index.names) == primary_key:
+            return [v if isinstance(v, tuple) else (v,) for v in used.index]
+        raise ProvenanceError(
+            f"rows of {_table_of(used)!r} lost their primary key {primary_key}: keep it as "
+            "columns or as the index"
+        )
+    if all(k in used.index for k in primary_key):  # one row, its fields in the index
+        return [tuple(used[k] for k in primary_key)]
+    if len(primary_key) == 1 and used.index.name == primary_key[0]:  # one column
+        return [(v,) for v in used.index]
+    if len(primary_key) == 1 and used.name is not None and not isinstance(used.name, int):
+        return [(used.name,)]  # one row of a frame indexed by its key
+    raise ProvenanceError(
+        f"cannot tell which rows of {_table_of(used)!r} this Series holds: pass the rows "
+        "(a DataFrame, or one row with its key) rather than a bare column"
+    )
+
+
+RowRef = pd.DataFrame | pd.Series | tuple
+
+
+def input_rows(used: Iterable[RowRef] | RowRef, data_dir: Path = DATA_DIR) -> list[dict]:
+    """Each row named by ``used``: its table, primary key, ``source`` and ``kind``.
+
+    ``used`` is a DataFrame, a row Series, a ``(table, key)`` tuple, or a list of these.
+    Raises :class:`ProvenanceError` for a row that is not in ``data/``.
+    """
+    if isinstance(used, (pd.DataFrame, pd.Series, tuple)):
+        used = [used]
+    found: dict[tuple[str, tuple], dict] = {}
+    for item in used:
+        if isinstance(item, tuple):
+            table, key = item
+            keys = [key if isinstance(key, tuple) else (key,)]
+        else:
+            table = _table_of(item)
+            keys = None
+        primary_key, rows = _table_rows(table, data_dir)
+        if keys is None:
+            keys = _keys_of(item, primary_key)
+        for key in keys:
+            text_key = tuple(_key_text(v) for v in key)
+            row = rows.get(text_key)
+            if row is None:
+                where = dict(zip(primary_key, text_key, strict=True))
+                raise ProvenanceError(f"data/{table}.csv has no row with {where}")
+            found[(table, text_key)] = {
+                "table": table,
+                "key": {k: row[k] for k in primary_key},
+                "source": row["source"],
+                "kind": row["kind"],
+            }
+    if not found:
+        raise ProvenanceError("a number's rows are empty: name the rows it was computed from")
+    return list(found.values())
+
+
+def record(
+    rows: Iterable[RowRef] | RowRef | None,
+    how: str,
+    params: Mapping[str, Any] | Iterable[str] | None = None,
+    data_dir: Path = DATA_DIR,
+) -> dict:
+    """The provenance of one number: its input rows, how it was computed, its parameters."""
+    if not how or not how.strip():
+        raise ProvenanceError("say in one line how the number was computed (how=...)")
+    if params is None:
+        parameters = []
+    elif isinstance(params, Mapping):
+        parameters = [{"name": k, "value": _key_text(v)} for k, v in params.items()]
+    elif isinstance(params, str):
+        raise ProvenanceError("params is a list of parameter names, not one string")
+    else:
+        parameters = [{"name": k} for k in params]
+    if rows is None and not parameters:
+        raise ProvenanceError("a number needs the rows or the parameters it comes from")
+    return {
+        "how": how.strip(),
+        "rows": [] if rows is None else input_rows(rows, data_dir),
+        "params": parameters,
+    }
