@@ -48,6 +48,10 @@
       var names = info.params.map(function (p) { return p.name + (p.value ? " = " + p.value : ""); });
       panel.appendChild(el("span", "fb-pop-params", "Depends on your assumptions: " + names.join(", ")));
     }
+    if (info.assumptions.length) {
+      var fixed = info.assumptions.map(function (p) { return p.name + (p.value ? " = " + p.value : ""); });
+      panel.appendChild(el("span", "fb-pop-params", "The book's assumption: " + fixed.join(", ")));
+    }
     panel.appendChild(link(info.all_href, "All numbers in the text"));
     panel.addEventListener("mouseenter", function () { clearTimeout(hideTimer); });
     panel.addEventListener("mouseleave", scheduleHide);

@@ -96,7 +96,7 @@ def test_a_row_not_in_the_data_is_refused(small_data: Path, used, message: str) 
 def test_a_number_needs_how_and_inputs(small_data: Path) -> None:
     with pytest.raises(ProvenanceError, match="how"):
         record(("stages", "pre"), "", data_dir=small_data)
-    with pytest.raises(ProvenanceError, match="rows or the parameters"):
+    with pytest.raises(ProvenanceError, match="rows, the parameters"):
         record(None, "typed by hand", data_dir=small_data)
     assert record(None, "a parameter", params={"price": 2.0})["params"] == [
         {"name": "price", "value": "2"}

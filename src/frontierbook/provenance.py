@@ -148,27 +148,46 @@ def input_rows(used: Iterable[RowRef] | RowRef, data_dir: Path = DATA_DIR) -> li
     return list(found.values())
 
 
+def _named_values(values: Mapping[str, Any] | Iterable[str] | None, what: str) -> list[dict]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        raise ProvenanceError(f"{what} is a list of names or a mapping, not one string")
+    if isinstance(values, Mapping):
+        return [{"name": k, "value": _value_text(v)} for k, v in values.items()]
+    return [{"name": k} for k in values]
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, tuple):  # a range
+        return "–".join(_key_text(v) for v in value)
+    if isinstance(value, list):
+        return ", ".join(_key_text(v) for v in value)
+    return _key_text(value)
+
+
 def record(
     rows: Iterable[RowRef] | RowRef | None,
     how: str,
     params: Mapping[str, Any] | Iterable[str] | None = None,
     data_dir: Path = DATA_DIR,
+    assumptions: Mapping[str, Any] | None = None,
 ) -> dict:
-    """The provenance of one number: its input rows, how it was computed, its parameters."""
+    """The provenance of one number: its input rows, how it was computed, the chapter
+    parameters it depends on (names, or names and values), and any fixed assumption of the
+    package it uses (a constant such as ``frontierbook.cost.PLAUSIBLE_UTILISATION``, which
+    has no data row: name and value)."""
     if not how or not how.strip():
         raise ProvenanceError("say in one line how the number was computed (how=...)")
-    if params is None:
-        parameters = []
-    elif isinstance(params, Mapping):
-        parameters = [{"name": k, "value": _key_text(v)} for k, v in params.items()]
-    elif isinstance(params, str):
-        raise ProvenanceError("params is a list of parameter names, not one string")
-    else:
-        parameters = [{"name": k} for k in params]
-    if rows is None and not parameters:
-        raise ProvenanceError("a number needs the rows or the parameters it comes from")
+    parameters = _named_values(params, "params")
+    fixed = _named_values(assumptions, "assumptions")
+    if rows is None and not parameters and not fixed:
+        raise ProvenanceError(
+            "a number needs the rows, the parameters or the assumptions it comes from"
+        )
     return {
         "how": how.strip(),
         "rows": [] if rows is None else input_rows(rows, data_dir),
         "params": parameters,
+        "assumptions": fixed,
     }

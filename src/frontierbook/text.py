@@ -77,6 +77,7 @@ def glue_text(
     rows=None,
     how: str | None = None,
     params=None,
+    assumptions=None,
 ) -> Text:
     """Publish a formatted number for ``{eval}`name``` in the prose, shown without quotes.
 
@@ -85,8 +86,9 @@ def glue_text(
 
     Its provenance is recorded with it (see :mod:`frontierbook.provenance`): ``rows`` are the
     DataFrames or row Series from ``load_table`` that the value was computed from (or
-    ``(table, key)`` tuples), ``how`` says in one line how, and ``params`` names the chapter
-    parameters it depends on. The book refuses a number without them.
+    ``(table, key)`` tuples), ``how`` says in one line how, ``params`` names the chapter
+    parameters it depends on, and ``assumptions`` the package constants it uses. The book
+    refuses a number without rows or parameters.
     """
     from IPython import get_ipython
     from IPython.core.formatters import format_display_data
@@ -99,7 +101,7 @@ def glue_text(
     value = Text(text)
     bundle, metadata = format_display_data(value)
     if rows is not None or how is not None or params is not None:
-        bundle[PROVENANCE_MIME] = record(rows, how or "", params)
+        bundle[PROVENANCE_MIME] = record(rows, how or "", params, assumptions=assumptions)
     metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
     display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
     shell = get_ipython()

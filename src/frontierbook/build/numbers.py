@@ -57,7 +57,8 @@ def _marker(provenance: dict | None) -> str:
     if provenance is None:
         return "reported"
     kinds = {row["kind"] for row in provenance["rows"]}
-    return "reported" if kinds == {"reported"} and not provenance["params"] else "estimate"
+    assumed = provenance["params"] or provenance.get("assumptions")
+    return "reported" if kinds == {"reported"} and not assumed else "estimate"
 
 
 def _provenance_problems(name: str, provenance: dict | None) -> list[str]:
@@ -180,6 +181,7 @@ def _page_numbers(app: Sphinx, pagename: str, numbers: dict[str, dict]) -> dict[
             "value": number["value"],
             "how": provenance["how"],
             "params": provenance["params"],
+            "assumptions": provenance.get("assumptions", []),
             "rows": rows,
             "marker": _marker(provenance),
             "all_href": f"{uri(pagename, DATA_APPENDIX)}#number-{name}",
@@ -223,13 +225,18 @@ def book_numbers(app: Sphinx) -> list[dict]:
             "how": (number["provenance"] or {}).get("how", WITHOUT_INPUTS.get(name, "")),
             "params": (number["provenance"] or {}).get("params", []),
             "rows": (number["provenance"] or {}).get("rows", []),
+            "assumptions": (number["provenance"] or {}).get("assumptions", []),
         }
         for docname in order
         for name, number in found[docname].items()
     ]
 
 
-CSV_FIELDS = ["name", "page", "value", "how", "params", "rows", "sources", "kinds"]
+CSV_FIELDS = ["name", "page", "value", "how", "params", "assumptions", "rows", "sources", "kinds"]
+
+
+def _named(values: list[dict]) -> str:
+    return "; ".join(v["name"] + (f"={v['value']}" if "value" in v else "") for v in values)
 
 
 def numbers_csv(numbers: list[dict]) -> str:
@@ -243,9 +250,8 @@ def numbers_csv(numbers: list[dict]) -> str:
                 "page": number["page"],
                 "value": number["value"],
                 "how": number["how"],
-                "params": "; ".join(
-                    p["name"] + (f"={p['value']}" if "value" in p else "") for p in number["params"]
-                ),
+                "params": _named(number["params"]),
+                "assumptions": _named(number["assumptions"]),
                 "rows": "; ".join(
                     f"{r['table']}:{','.join(r['key'].values())}" for r in number["rows"]
                 ),
@@ -295,7 +301,7 @@ def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> No
                 f"{escape(short_citation(r['source']))}, {escape(r['kind'])}"
                 for r in number["rows"]
             )
-            params = ", ".join(escape(p["name"]) for p in number["params"])
+            params = escape(_named(number["params"] + number["assumptions"]))
             body.append(
                 f'<tr id="number-{escape(number["name"])}">'
                 f"<td><code>{escape(number['name'])}</code></td>"
@@ -306,7 +312,7 @@ def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> No
         html = (
             '<div class="table-wrapper"><table class="table fb-numbers-table">'
             "<thead><tr><th>Name</th><th>Value</th><th>Page</th><th>How computed</th>"
-            "<th>Input rows (source, kind)</th><th>Parameters</th></tr></thead>"
+            "<th>Input rows (source, kind)</th><th>Assumptions</th></tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table></div>"
         )
         placeholder.replace_self(nodes.raw("", html, format="html"))
