@@ -10,6 +10,7 @@
   var open = null; // {button, panel, pinned}
   var hideTimer = 0;
   var count = 0;
+  var MAX_ROWS = 6; // a count over a whole table lists the rest in the appendix
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -33,7 +34,7 @@
     panel.appendChild(el("span", "fb-pop-how", info.how));
     if (info.rows.length) {
       var list = el("ul", "fb-pop-rows");
-      info.rows.forEach(function (row) {
+      info.rows.slice(0, MAX_ROWS).forEach(function (row) {
         var item = el("li", "fb-kind-" + (row.kind === "reported" ? "reported" : "estimate"));
         item.appendChild(el("span", "fb-pop-kind", row.kind));
         item.appendChild(document.createTextNode(" "));
@@ -42,6 +43,9 @@
         item.appendChild(row.cite_href ? link(row.cite_href, row.cite) : el("span", "", row.cite));
         list.appendChild(item);
       });
+      if (info.rows.length > MAX_ROWS) {
+        list.appendChild(el("li", "", "and " + (info.rows.length - MAX_ROWS) + " more rows"));
+      }
       panel.appendChild(list);
     }
     if (info.params.length) {
@@ -52,7 +56,7 @@
       var fixed = info.assumptions.map(function (p) { return p.name + (p.value ? " = " + p.value : ""); });
       panel.appendChild(el("span", "fb-pop-params", "The book's assumption: " + fixed.join(", ")));
     }
-    panel.appendChild(link(info.all_href, "All numbers in the text"));
+    panel.appendChild(link(info.all_href, "This number in the list of all numbers"));
     panel.addEventListener("mouseenter", function () { clearTimeout(hideTimer); });
     panel.addEventListener("mouseleave", scheduleHide);
     panel.addEventListener("focusout", function (event) {
@@ -103,6 +107,9 @@
   }
 
   document.querySelectorAll("button.fb-num").forEach(function (button) {
+    var info = numbers[button.dataset.fbNum];
+    // Buttons written by a notebook cell (the scorecard) learn their marker here.
+    if (info) button.classList.add("fb-num-" + info.marker);
     button.addEventListener("click", function () {
       if (open && open.button === button && open.pinned) close(false);
       else show(button, true);

@@ -116,3 +116,24 @@ def test_glue_text_carries_the_provenance_in_the_glue_bundle(monkeypatch) -> Non
     provenance = bundle[text.GLUE_PREFIX + PROVENANCE_MIME]
     assert {r["key"]["stage"] for r in provenance["rows"]} == set(stages["stage"])
     assert {r["source"] for r in provenance["rows"]} == {"deepseek2024v3"}
+
+
+def test_a_recorded_key_is_found_by_field_name_whatever_its_order(small_data: Path) -> None:
+    (tmp := small_data / "pairs.csv").write_text(
+        "model,benchmark,score,source,kind\nm1,b1,3,reportA,reported\n", encoding="utf-8"
+    )
+    package = json.loads((small_data / "datapackage.json").read_text(encoding="utf-8"))
+    fields = [
+        {"name": n, "type": "string"} for n in ("model", "benchmark", "score", "source", "kind")
+    ]
+    package["resources"].append(
+        {
+            "name": "pairs",
+            "path": tmp.name,
+            "schema": {"fields": fields, "primaryKey": ["model", "benchmark"]},
+        }
+    )
+    (small_data / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    # JSON may come back with its keys sorted: benchmark before model.
+    (row,) = input_rows(("pairs", {"benchmark": "b1", "model": "m1"}), small_data)
+    assert row["key"] == {"model": "m1", "benchmark": "b1"}

@@ -115,7 +115,8 @@ RowRef = pd.DataFrame | pd.Series | tuple
 def input_rows(used: Iterable[RowRef] | RowRef, data_dir: Path = DATA_DIR) -> list[dict]:
     """Each row named by ``used``: its table, primary key, ``source`` and ``kind``.
 
-    ``used`` is a DataFrame, a row Series, a ``(table, key)`` tuple, or a list of these.
+    ``used`` is a DataFrame, a row Series, a ``(table, key)`` tuple (the key a value, a
+    tuple in primary-key order, or a dict by field name), or a list of these.
     Raises :class:`ProvenanceError` for a row that is not in ``data/``.
     """
     if isinstance(used, (pd.DataFrame, pd.Series, tuple)):
@@ -124,11 +125,13 @@ def input_rows(used: Iterable[RowRef] | RowRef, data_dir: Path = DATA_DIR) -> li
     for item in used:
         if isinstance(item, tuple):
             table, key = item
-            keys = [key if isinstance(key, tuple) else (key,)]
+            keys = [key if isinstance(key, tuple | dict) else (key,)]
         else:
             table = _table_of(item)
             keys = None
         primary_key, rows = _table_rows(table, data_dir)
+        if keys is not None and isinstance(keys[0], dict):  # a recorded key, by field name
+            keys = [tuple(keys[0].get(k) for k in primary_key)]
         if keys is None:
             keys = _keys_of(item, primary_key)
         for key in keys:

@@ -73,7 +73,7 @@ def _provenance_problems(name: str, provenance: dict | None) -> list[str]:
     keys = set(bib_keys(BIB_PATH))
     for row in provenance["rows"]:
         try:
-            (found,) = input_rows((row["table"], tuple(row["key"].values())), DATA_DIR)
+            (found,) = input_rows((row["table"], row["key"]), DATA_DIR)
         except ProvenanceError as exc:
             problems.append(f"the number {name!r} names a row that is not in data/: {exc}")
             continue
