@@ -18,6 +18,14 @@
     if (text !== undefined) node.textContent = text;
     return node;
   }
+  // `column` in a description is shown as code; the text stays text.
+  function described(cls, text) {
+    var node = el("span", cls);
+    text.split("`").forEach(function (part, i) {
+      node.appendChild(i % 2 ? el("code", "", part) : document.createTextNode(part));
+    });
+    return node;
+  }
   function link(href, text) {
     var a = el("a", "", text);
     a.href = href;
@@ -31,7 +39,7 @@
     panel.setAttribute("role", "dialog");
     panel.setAttribute("aria-label", "Where " + button.textContent + " comes from");
     panel.appendChild(el("strong", "fb-pop-value", button.textContent));
-    panel.appendChild(el("span", "fb-pop-how", info.how));
+    panel.appendChild(described("fb-pop-how", info.how));
     if (info.rows.length) {
       var list = el("ul", "fb-pop-rows");
       info.rows.slice(0, MAX_ROWS).forEach(function (row) {

@@ -100,6 +100,7 @@ class PublishedNumberRole(RoleBase):
             return [], [glue_warning("; ".join(problems), self.document, self.line)]
         classes = ["fb-num", f"fb-num-{_marker(provenance)}"]
         node = published_number(text, text, classes=classes, number=name)
+        node["support_smartquotes"] = False  # show exactly the published value
         if provenance is None:
             node["classes"] = ["fb-num-plain"]
         self.set_source_info(node)
