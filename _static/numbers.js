@@ -73,13 +73,18 @@
     return panel;
   }
 
+  // Fixed to the viewport, so no positioned or scrolling ancestor (a table) moves or clips
+  // it; below the number, or above it when there is no room below.
   function place(button, panel) {
     var rect = button.getBoundingClientRect();
-    var width = Math.min(352, document.documentElement.clientWidth - 16);
+    var view = document.documentElement;
+    var width = Math.min(352, view.clientWidth - 16);
     panel.style.width = width + "px";
-    var left = Math.max(8, Math.min(rect.left, document.documentElement.clientWidth - width - 8));
-    panel.style.left = left + window.scrollX + "px";
-    panel.style.top = rect.bottom + window.scrollY + 6 + "px";
+    panel.style.left = Math.max(8, Math.min(rect.left, view.clientWidth - width - 8)) + "px";
+    var height = panel.offsetHeight;
+    var below = rect.bottom + 6;
+    var top = below + height > view.clientHeight && rect.top - height - 6 > 0 ? rect.top - height - 6 : below;
+    panel.style.top = top + "px";
   }
 
   function show(button, pinned) {
@@ -137,5 +142,7 @@
   document.addEventListener("click", function (event) {
     if (open && !open.panel.contains(event.target) && event.target !== open.button) close(false);
   });
-  window.addEventListener("resize", function () { if (open) place(open.button, open.panel); });
+  function follow() { if (open) place(open.button, open.panel); }
+  window.addEventListener("resize", follow);
+  window.addEventListener("scroll", follow, { passive: true, capture: true });
 })();

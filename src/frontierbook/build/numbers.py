@@ -288,6 +288,14 @@ class NumbersInTheText(SphinxDirective):
         return [numbers_table()]
 
 
+def described_html(text: str) -> str:
+    """A description with its `column` names as code; everything else escaped."""
+    return "".join(
+        f"<code>{escape(part)}</code>" if i % 2 else escape(part)
+        for i, part in enumerate(text.split("`"))
+    )
+
+
 def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     from frontierbook.citations import short_citation
 
@@ -296,24 +304,26 @@ def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> No
         body = []
         for number in book_numbers(app):
             page = number["page"].removesuffix(".html")
-            inputs = "<br>".join(
-                f'<a href="#table-{escape(r["table"])}"><code>{escape(r["table"])}</code></a> '
-                f"{escape(', '.join(r['key'].values()))}: "
-                f"{escape(short_citation(r['source']))}, {escape(r['kind'])}"
+            inputs = [
+                f'<a href="#table-{escape(r["table"])}">{escape(r["table"])}</a>: '
+                f"{escape(', '.join(r['key'].values()))} "
+                f"({escape(short_citation(r['source']))}, {escape(r['kind'])})"
                 for r in number["rows"]
-            )
-            params = escape(_named(number["params"] + number["assumptions"]))
+            ]
+            if number["params"]:
+                inputs.append("parameters: " + escape(_named(number["params"])))
+            if number["assumptions"]:
+                inputs.append("assumptions: " + escape(_named(number["assumptions"])))
             body.append(
                 f'<tr id="number-{escape(number["name"])}">'
-                f"<td><code>{escape(number['name'])}</code></td>"
-                f"<td>{escape(number['value'])}</td>"
+                f"<td>{escape(number['value'])}<br><code>{escape(number['name'])}</code></td>"
                 f'<td><a href="{escape(uri(docname, page))}">{escape(page.split("/")[-1])}</a></td>'
-                f"<td>{escape(number['how'])}</td><td>{inputs}</td><td>{params}</td></tr>"
+                f"<td>{described_html(number['how'])}</td><td>{'<br>'.join(inputs)}</td></tr>"
             )
         html = (
             '<div class="table-wrapper"><table class="table fb-numbers-table">'
-            "<thead><tr><th>Name</th><th>Value</th><th>Page</th><th>How computed</th>"
-            "<th>Input rows (source, kind)</th><th>Assumptions</th></tr></thead>"
+            "<thead><tr><th>Number</th><th>Page</th><th>How computed</th>"
+            "<th>From (table: row, source, kind)</th></tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table></div>"
         )
         placeholder.replace_self(nodes.raw("", html, format="html"))
