@@ -137,3 +137,25 @@ def test_a_recorded_key_is_found_by_field_name_whatever_its_order(small_data: Pa
     # JSON may come back with its keys sorted: benchmark before model.
     (row,) = input_rows(("pairs", {"benchmark": "b1", "model": "m1"}), small_data)
     assert row["key"] == {"model": "m1", "benchmark": "b1"}
+
+
+def test_the_book_refuses_a_number_without_provenance_or_with_a_missing_row(monkeypatch) -> None:
+    from frontierbook.build import numbers
+
+    assert "no provenance" in numbers._provenance_problems("cost_new", None)[0]
+    monkeypatch.setitem(numbers.WITHOUT_INPUTS, "seconds_per_hour", "a unit conversion")
+    assert numbers._provenance_problems("seconds_per_hour", None) == []
+    gone = {"how": "x", "params": [], "rows": [{"table": "v3_stages", "key": {"stage": "Gone"}}]}
+    assert "not in data/" in numbers._provenance_problems("cost_gone", gone)[0]
+    real = record(("v3_stages", "Pre-training"), "`h800_gpu_hours` of the stage")
+    assert numbers._provenance_problems("cost_pre_hours", real) == []
+
+
+def test_text_from_the_data_cannot_break_out_of_the_page() -> None:
+    from frontierbook.build.numbers import described_html, script_json
+
+    hostile = '</script><img src=x onerror="alert(1)">&'
+    encoded = script_json({"how": hostile})
+    assert "<" not in encoded and ">" not in encoded and "&" not in encoded
+    assert json.loads(encoded) == {"how": hostile}
+    assert described_html("`a<b>` & <i>") == "<code>a&lt;b&gt;</code> &amp; &lt;i&gt;"
