@@ -9,6 +9,7 @@
   var numbers = JSON.parse(data.textContent);
   var open = null; // {button, panel, pinned}
   var hideTimer = 0;
+  var refocusing = false;
   var count = 0;
   var MAX_ROWS = 6; // a count over a whole table lists the rest in the appendix
 
@@ -67,9 +68,7 @@
     panel.appendChild(link(info.all_href, "This number in the list of all numbers"));
     panel.addEventListener("mouseenter", function () { clearTimeout(hideTimer); });
     panel.addEventListener("mouseleave", scheduleHide);
-    panel.addEventListener("focusout", function (event) {
-      if (open && !open.panel.contains(event.relatedTarget) && event.relatedTarget !== open.button && !open.pinned) close(false);
-    });
+    panel.addEventListener("focusout", leaving);
     return panel;
   }
 
@@ -111,7 +110,18 @@
     button.setAttribute("aria-expanded", "false");
     button.removeAttribute("aria-controls");
     open = null;
-    if (refocus) button.focus();
+    if (refocus) {
+      refocusing = true; // returning focus must not reopen it
+      button.focus();
+      refocusing = false;
+    }
+  }
+
+  // Keyboard focus moving on past the number and its popover closes it.
+  function leaving(event) {
+    var next = event.relatedTarget;
+    if (!open || open.panel.contains(next) || next === open.button) return;
+    if (next || !open.pinned) close(false);
   }
 
   function scheduleHide() {
@@ -130,11 +140,9 @@
     button.addEventListener("mouseenter", function () { show(button, false); });
     button.addEventListener("mouseleave", scheduleHide);
     button.addEventListener("focus", function () {
-      if (button.matches(":focus-visible")) show(button, false);
+      if (!refocusing && button.matches(":focus-visible")) show(button, false);
     });
-    button.addEventListener("blur", function (event) {
-      if (open && open.button === button && !open.pinned && !open.panel.contains(event.relatedTarget)) close(false);
-    });
+    button.addEventListener("blur", leaving);
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && open) close(true);

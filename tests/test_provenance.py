@@ -162,6 +162,9 @@ def test_tab_then_enter_opens_and_escape_closes(cost_page: Visit) -> None:
     popover = _popover(cost_page)
     assert popover.is_visible()
     assert "DeepSeek-AI 2024" in popover.inner_text()
+    # The next Tab reaches the popover's links (it follows the number in the page).
+    page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('.fb-pop')")
     page.keyboard.press("Escape")
     assert popover.count() == 0
     assert page.evaluate("document.activeElement.dataset.fbNum") == "cost_headline"
