@@ -86,9 +86,12 @@ def test_source_and_kind_come_from_the_data_not_the_chapter(small_data: Path) ->
         (("stages", "missing"), "no row"),
         (("nowhere", "pre"), "no table"),
         (pd.DataFrame({"stage": ["pre"]}), "load_table"),
+        ("column", "bare column"),
     ],
 )
 def test_a_row_not_in_the_data_is_refused(small_data: Path, used, message: str) -> None:
+    if isinstance(used, str):  # a column does not say which row the number used
+        used = _frame(small_data).set_index("stage")["gpu_hours"]
     with pytest.raises(ProvenanceError, match=message):
         input_rows(used, small_data)
 

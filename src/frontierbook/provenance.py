@@ -97,11 +97,12 @@ def _keys_of(used: pd.DataFrame | pd.Series, primary_key: list[str]) -> list[tup
             f"rows of {_table_of(used)!r} lost their primary key {primary_key}: keep it as "
             "columns or as the index"
         )
-    if all(k in used.index for k in primary_key):  # one row, its fields in the index
+    # A row Series is indexed by the table's fields (every table has ``source``); a column
+    # is indexed by rows, and would not say which of them the number used.
+    is_row = "source" in used.index
+    if is_row and all(k in used.index for k in primary_key):
         return [tuple(used[k] for k in primary_key)]
-    if len(primary_key) == 1 and used.index.name == primary_key[0]:  # one column
-        return [(v,) for v in used.index]
-    if len(primary_key) == 1 and used.name is not None and not isinstance(used.name, int):
+    if is_row and len(primary_key) == 1 and used.name is not None:
         return [(used.name,)]  # one row of a frame indexed by its key
     raise ProvenanceError(
         f"cannot tell which rows of {_table_of(used)!r} this Series holds: pass the rows "
