@@ -28,7 +28,7 @@ from frontierbook.cost import (
 from frontierbook.data import load_table
 from frontierbook.export import chip_table
 from frontierbook.paths import ROOT
-from frontierbook.scaling import OnTrendBand, on_trend_band, sonnet_cost_band
+from frontierbook.scaling import SONNET_COST_RUN_ID, OnTrendBand, on_trend_band, sonnet_cost_band
 from frontierbook.text import percent, ratio, usd
 
 VERDICTS: tuple[str, ...] = (
@@ -55,10 +55,16 @@ _HEADING = re.compile(r"^#{1,6}\s+(.*\S)\s*$")
 
 @dataclass(frozen=True)
 class ClaimValue:
-    """What the book computes for one claim: a number and how the table shows it."""
+    """What the book computes for one claim: a number, how the table shows it, and where
+    it comes from (see :mod:`frontierbook.provenance`): the data rows, one line on how it
+    is computed, the cost parameters and the package's fixed assumptions it uses."""
 
     value: float
     text: str
+    rows: object = None
+    how: str = ""
+    params: dict | None = None
+    assumptions: dict | None = None
 
 
 def v3_final_run_cost(stages: pd.DataFrame | None = None) -> float:
@@ -188,6 +194,16 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
     band = amodei_band()
     wins = benchmark_wins()
     h800, h100, h20, c910 = (chips.loc[c] for c in ("h800", "h100", "h20", "ascend910c"))
+    # Provenance of each value (frontierbook.provenance): the rows and parameters it uses.
+    thresholds = load_table("export_thresholds")
+    benchmarks = load_table("reasoning_benchmarks")
+    compared = benchmarks[benchmarks["model"].isin(["DeepSeek-V3", *US_COMPARISONS])]
+    model_params = {
+        "gpu_hour_price": params.gpu_hour_price,
+        "experiment_multiplier": params.experiment_multiplier,
+        "staff_share": params.staff_share,
+    }
+    fleet_params = {"fleet_gpus": params.fleet_gpus, "capex_per_gpu": params.capex_per_gpu}
 
     def in_band() -> str:
         if band.contains(final):
@@ -196,54 +212,96 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
 
     return {
         "v3_final_run": ClaimValue(
-            final, f"{usd(final)}: {hours / 1e6:.3f}M GPU-hours × {usd(price, 0)}"
+            final,
+            f"{usd(final)}: {hours / 1e6:.3f}M GPU-hours × {usd(price, 0)}",
+            stages,
+            "GPU-hours of the three stages × the report's price per GPU-hour",
         ),
-        "press_6m": ClaimValue(final, f"{usd(final)} for V3's final run only"),
+        "press_6m": ClaimValue(
+            final,
+            f"{usd(final)} for V3's final run only",
+            stages,
+            "GPU-hours of the three stages × the report's price per GPU-hour",
+        ),
         "model_development": ClaimValue(
             costs.model_development,
             f"{usd(costs.model_development)} for the model, all in "
             f"({ratio(costs.model_development / final, 1)} the run)",
+            stages,
+            "final run + experiments + staff, at the cost chapter's default assumptions",
+            model_params,
         ),
         "fleet_purchase": ClaimValue(
             costs.fleet_purchase,
             f"{usd(costs.fleet_purchase)} of servers (an outside estimate), "
             f"{ratio(costs.fleet_purchase / final)} the run",
+            [ledger.loc["server-capex"], stages],
+            "fleet GPUs × capex per GPU, ÷ the final run's cost",
+            fleet_params,
         ),
         "fleet_gpus": ClaimValue(
-            float(params.fleet_gpus), f"{params.fleet_gpus:,} GPUs (not independently checked)"
+            float(params.fleet_gpus),
+            f"{params.fleet_gpus:,} GPUs (not independently checked)",
+            ledger.loc["server-capex"],
+            "the cost chapter's assumed fleet, SemiAnalysis's ~50,000 GPUs",
+            {"fleet_gpus": params.fleet_gpus},
         ),
         "pretraining_cost": ClaimValue(
-            pre, f"pre-training {usd(pre)}; all three stages {usd(final)}"
+            pre,
+            f"pre-training {usd(pre)}; all three stages {usd(final)}",
+            stages,
+            "`reported_cost_usd` of pre-training, and its sum over the three stages",
         ),
         "on_trend_band": ClaimValue(
             final,
             f"band {usd(band.cost_low, 1)}–{usd(band.cost_high, 1)}; V3's {usd(final)} "
             f"is {in_band()} it",
+            [
+                ("training_runs", SONNET_COST_RUN_ID),
+                ("scaling_rates", "amodei-curve-shift"),
+                stages,
+            ],
+            "Sonnet's cost ÷ (curve gap × Amodei's yearly rate ^ (months ÷ 12)), beside V3's",
+            None,
+            {"MONTHS_SINCE_SONNET": MONTHS_SINCE_SONNET, "CURVE_GAP": CURVE_GAP},
         ),
         "benchmark_wins": ClaimValue(
             float(sum(w for w, _ in wins.values())),
             "; ".join(f"V3 ahead of {rival} on {w} of {n}" for rival, (w, n) in wins.items())
             + " benchmarks (DeepSeek's figures)",
+            compared,
+            "benchmarks on which V3's `score_pct` is above each rival's",
         ),
         "r1_share_of_v3": ClaimValue(
-            r1 / final, f"{usd(r1)}, {percent(r1 / final, 1)} of V3's run"
+            r1 / final,
+            f"{usd(r1)}, {percent(r1 / final, 1)} of V3's run",
+            [ledger.loc["r1-rl-stage"], stages],
+            "R1 stage's `low_usd` ÷ V3's headline cost",
         ),
         "h800_2022_class": ClaimValue(
             float(h800["tpp"]),
             f"H800 TPP {h800['tpp']:,.0f} (= H100); 2022 rule: {h800['2022 rule']}; "
             f"2023 rule: {h800['2023 rule']}",
+            [("chips", "h800"), thresholds],
+            "the H800's TPP, classified against each rule's thresholds",
         ),
         "ascend_vs_h100": ClaimValue(
             float(c910["tpp"] / h100["tpp"]),
             f"Ascend 910C TPP {percent(c910['tpp'] / h100['tpp'])} of the H100's",
+            [("chips", "ascend910c"), ("chips", "h100")],
+            "Ascend 910C's TPP ÷ H100's",
         ),
         "h20_vs_h100": ClaimValue(
             float(h100["tpp"] / h20["tpp"]),
             f"H100 TPP {ratio(h100['tpp'] / h20['tpp'], 1)} the still-allowed H20's",
+            [("chips", "h100"), ("chips", "h20")],
+            "H100's TPP ÷ H20's",
         ),
         "h20_2023_class": ClaimValue(
             float(h20["tpp"]),
             f"H20 TPP {h20['tpp']:,.0f}; 2023 rule: {h20['2023 rule']}",
+            [("chips", "h20"), thresholds],
+            "the H20's TPP, classified against the 2023 rule's thresholds",
         ),
     }
 

@@ -70,20 +70,38 @@ def long_date(value) -> str:
 GLUE_PREFIX = "application/papermill.record/"
 
 
-def glue_text(name: str, text: str) -> Text:
+def glue_text(
+    name: str,
+    text: str,
+    *,
+    rows=None,
+    how: str | None = None,
+    params=None,
+    assumptions=None,
+) -> Text:
     """Publish a formatted number for ``{eval}`name``` in the prose, shown without quotes.
 
     Glued for the book build (see :mod:`frontierbook.build.numbers`) and bound as ``name``
     in the kernel, where jupyterlab-myst evaluates ``{eval}`name``` after Run All.
+
+    Its provenance is recorded with it (see :mod:`frontierbook.provenance`): ``rows`` are the
+    DataFrames or row Series from ``load_table`` that the value was computed from (or
+    ``(table, key)`` tuples), ``how`` says in one line how, ``params`` names the chapter
+    parameters it depends on, and ``assumptions`` the package constants it uses. The book
+    refuses a number without rows or parameters.
     """
     from IPython import get_ipython
     from IPython.core.formatters import format_display_data
     from IPython.display import display
 
+    from frontierbook.provenance import PROVENANCE_MIME, record
+
     if not name.isidentifier():
         raise ValueError(f"a published number needs a Python name, not {name!r}")
     value = Text(text)
     bundle, metadata = format_display_data(value)
+    if rows is not None or how is not None or params is not None:
+        bundle[PROVENANCE_MIME] = record(rows, how or "", params, assumptions=assumptions)
     metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
     display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
     shell = get_ipython()
