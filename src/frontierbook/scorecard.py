@@ -29,7 +29,7 @@ from frontierbook.data import load_table
 from frontierbook.export import chip_table
 from frontierbook.paths import ROOT
 from frontierbook.scaling import OnTrendBand, on_trend_band, sonnet_cost_band
-from frontierbook.text import percent, ratio, usd
+from frontierbook.text import long_date, percent, ratio, usd
 
 VERDICTS: tuple[str, ...] = (
     "supported",
@@ -48,6 +48,9 @@ CURVE_GAP: float = 2.0
 
 # Models DeepSeek's R1 report compares V3 with: the US models Amodei has in mind.
 US_COMPARISONS: tuple[str, ...] = ("GPT-4o-0513", "Claude-3.5-Sonnet-1022")
+
+# A placeholder in a claim's ``reason``: ``{name}``, filled from reason_figures().
+PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
 
 _LABEL = re.compile(r"^\(([A-Za-z0-9_-]+)\)=\s*$")
 _HEADING = re.compile(r"^#{1,6}\s+(.*\S)\s*$")
@@ -188,6 +191,11 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
     band = amodei_band()
     wins = benchmark_wins()
     h800, h100, h20, c910 = (chips.loc[c] for c in ("h800", "h100", "h20", "ascend910c"))
+    v3 = load_table("models").set_index("model").loc["DeepSeek-V3"]
+    events = load_table("events").set_index("event_id")
+    releases = load_table("open_releases")
+    r1_day, inauguration = (events.at[e, "date"] for e in ("r1-2025-01", "inauguration-2025-01"))
+    open_models = releases[releases["weights_public"]]
 
     def in_band() -> str:
         if band.contains(final):
@@ -239,13 +247,103 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
         ),
         "h20_vs_h100": ClaimValue(
             float(h100["tpp"] / h20["tpp"]),
-            f"H100 TPP {ratio(h100['tpp'] / h20['tpp'], 1)} the still-allowed H20's",
+            f"H100 TPP {ratio(h100['tpp'] / h20['tpp'], 1)} the H20's (under every 2023 line)",
         ),
         "h20_2023_class": ClaimValue(
             float(h20["tpp"]),
             f"H20 TPP {h20['tpp']:,.0f}; 2023 rule: {h20['2023 rule']}",
         ),
+        "v3_training_tokens": ClaimValue(
+            float(v3["training_tokens"]),
+            f"V3 pre-trained on {v3['training_tokens'] / 1e12:.1f} trillion tokens",
+        ),
+        "r1_release_day": ClaimValue(
+            float((r1_day - inauguration).days),
+            f"R1 released {long_date(r1_day)}; inauguration {long_date(inauguration)}",
+        ),
+        "open_weights": ClaimValue(
+            float(len(open_models)),
+            "; ".join(
+                f"{r.model}: weights public ({r.weights_licence}), "
+                f"{'commercial use' if r.commercial_use else 'no commercial use'}, "
+                f"{'distillation allowed' if r.distillation_allowed else 'no distillation'}"
+                for r in open_models.itertuples()
+            ),
+        ),
     }
+
+
+def reason_figures(params: CostParameters | None = None) -> dict[str, str]:
+    """The figures a claim's ``reason`` cites, by placeholder name, each computed from data.
+
+    A reason in ``data/claims.csv`` writes ``{v3_headline}`` where it needs a figure, so a
+    hand-typed number there cannot drift from the tables (tests/test_hand_typed_numbers.py).
+    """
+    params = params or CostParameters()
+    stages = load_table("v3_stages")
+    ledger = load_table("cost_ledger").set_index("item_id")
+    events = load_table("events").set_index("event_id")
+    v3 = load_table("models").set_index("model").loc["DeepSeek-V3"]
+    score = load_table("reasoning_benchmarks").pivot_table(
+        index="benchmark", columns="model", values="score_pct"
+    )
+    rates = load_table("scaling_rates").set_index("rate_id")
+    final = v3_final_run_cost(stages)
+    costs = full_accounting(final_run_gpu_hours(stages), params)
+    r1 = float(ledger.at["r1-rl-stage", "low_usd"])
+    band = amodei_band()
+    position = "inside" if band.contains(final) else ("below" if final < band.cost_low else "above")
+
+    def day(event: str) -> str:
+        return long_date(events.at[event, "date"])
+
+    def month(event: str) -> str:
+        return f"{events.at[event, 'date']:%B %Y}"
+
+    return {
+        "v3_headline": usd(final),
+        "v3_pretraining": usd(
+            float(stages.set_index("stage").at["Pre-training", "reported_cost_usd"])
+        ),
+        "v3_cluster_gpus": f"{v3['cluster_gpus']:,.0f}",
+        "v3_training_tokens": f"{v3['training_tokens'] / 1e12:.1f} trillion",
+        "model_multiple": ratio(costs.model_development / final, 1),
+        "fleet_multiple": ratio(costs.fleet_purchase / final),
+        "fleet_purchase": usd(costs.fleet_purchase),
+        "fleet_gpus": f"{params.fleet_gpus:,}",
+        "amodei_rate": f"~{rates.at['amodei-curve-shift', 'central']:g}x a year",
+        "amodei_months": f"{MONTHS_SINCE_SONNET[0]:g}–{MONTHS_SINCE_SONNET[1]:g} months",
+        "amodei_gap": f"~{CURVE_GAP:g}x",
+        "on_trend_position": position,
+        "benchmark_count": str(len(score)),
+        "gpqa_v3": f"{score.at['GPQA Diamond', 'DeepSeek-V3']:.1f}%",
+        "gpqa_sonnet": f"{score.at['GPQA Diamond', 'Claude-3.5-Sonnet-1022']:.1f}%",
+        "r1_rl_cost": usd(r1),
+        "r1_share": percent(r1 / final, 1),
+        "rule_2022": f"the {month('rule-2022-10')} rule",
+        "rule_2023": f"the {month('rule-2023-10')} update",
+        "rule_2023_announced": day("rule-2023-10"),
+        "h800_licence_date": day("rule-2023-11"),
+        "h20_licence_date": day("h20-2025-04"),
+        "h20_assurance_date": day("h20resume-2025-07"),
+        "h20_licences_issued": day("h20licences-2025-08"),
+        "cac_summons_date": day("cac-2025-07"),
+        "h20_halt_date": day("h20halt-2025-08"),
+        "r1_release_date": day("r1-2025-01"),
+        "inauguration_date": day("inauguration-2025-01"),
+    }
+
+
+def fill_reason(reason: str, figures: dict[str, str]) -> str:
+    """A reason with each ``{name}`` replaced by its figure; an unknown name is an error."""
+
+    def figure(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in figures:
+            raise KeyError(f"data/claims.csv: reason cites unknown figure {{{name}}}")
+        return figures[name]
+
+    return PLACEHOLDER.sub(figure, reason)
 
 
 # --- Evidence links -------------------------------------------------------------------------
@@ -285,6 +383,8 @@ def scorecard(params: CostParameters | None = None) -> pd.DataFrame:
     out = claims.copy()
     out["book_value"] = [values[k].value for k in out["value_key"]]
     out["book_text"] = [values[k].text for k in out["value_key"]]
+    figures = reason_figures(params)
+    out["reason"] = [fill_reason(r, figures) for r in out["reason"]]
     headings = {}
     for evidence in out["evidence"]:
         docname, label = split_evidence(evidence)
