@@ -15,11 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from frontierbook.cost import (
-    EPOCH_STAFF_SHARE,
     EXPERIMENT_MULTIPLIER_RANGE,
     CostParameters,
+    epoch_staff_share,
     experiments_cost,
     final_run_gpu_hours,
+    fleet_gpus_estimate,
     full_accounting,
     implied_price_per_gpu_hour,
     rental_cost,
@@ -28,7 +29,13 @@ from frontierbook.cost import (
 from frontierbook.data import load_table
 from frontierbook.export import chip_table
 from frontierbook.paths import ROOT
-from frontierbook.scaling import OnTrendBand, on_trend_band, sonnet_cost_band
+from frontierbook.scaling import (
+    OnTrendBand,
+    amodei_curve_gap,
+    amodei_months_since_sonnet,
+    on_trend_band,
+    sonnet_cost_band,
+)
 from frontierbook.text import long_date, percent, ratio, usd
 
 VERDICTS: tuple[str, ...] = (
@@ -39,12 +46,18 @@ VERDICTS: tuple[str, ...] = (
     "unverifiable",
 )
 
-# The scaling chapter's default reading of Amodei's on-trend arithmetic (its parameters
-# cell): Sonnet trained "9-12 months" before V3, V3 "~2x" lower on the curve. Sonnet's cost
-# ("a few $10M's") is read from data/training_runs.csv by sonnet_cost_band(), and the
-# yearly rate, his "~4x", from data/scaling_rates.csv.
-MONTHS_SINCE_SONNET: tuple[float, float] = (9, 12)
-CURVE_GAP: float = 2.0
+
+def __getattr__(name: str):
+    # Amodei's on-trend arithmetic, read from data/scaling_rates.csv (the rows the scaling
+    # chapter's parameters cell reads too): Sonnet trained "9-12 months" before V3, V3 "~2x"
+    # lower on the curve. Sonnet's cost ("a few $10M's") comes from data/training_runs.csv
+    # through sonnet_cost_band(), and the yearly rate, his "~4x", from scaling_rates.csv.
+    if name == "MONTHS_SINCE_SONNET":
+        return amodei_months_since_sonnet()
+    if name == "CURVE_GAP":
+        return amodei_curve_gap()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # Models DeepSeek's R1 report compares V3 with: the US models Amodei has in mind.
 US_COMPARISONS: tuple[str, ...] = ("GPT-4o-0513", "Claude-3.5-Sonnet-1022")
@@ -73,8 +86,8 @@ def v3_final_run_cost(stages: pd.DataFrame | None = None) -> float:
 def amodei_band(
     rates: pd.DataFrame | None = None,
     sonnet_cost: tuple[float, float] | None = None,
-    months: tuple[float, float] = MONTHS_SINCE_SONNET,
-    curve_gap: float = CURVE_GAP,
+    months: tuple[float, float] | None = None,
+    curve_gap: float | None = None,
 ) -> OnTrendBand:
     """The on-trend band for V3 at Amodei's ~4x a year, as the scaling chapter computes it.
 
@@ -82,6 +95,8 @@ def amodei_band(
     """
     rates = load_table("scaling_rates") if rates is None else rates
     sonnet_cost = sonnet_cost_band() if sonnet_cost is None else sonnet_cost
+    months = amodei_months_since_sonnet(rates) if months is None else months
+    curve_gap = amodei_curve_gap(rates) if curve_gap is None else curve_gap
     rate = float(rates.set_index("rate_id").at["amodei-curve-shift", "central"])
     return on_trend_band(sonnet_cost, months, rate, curve_gap)
 
@@ -117,8 +132,9 @@ def headline_numbers(params: CostParameters | None = None) -> pd.DataFrame:
     hours = final_run_gpu_hours(stages)
     final = v3_final_run_cost(stages)
     exp_lo, exp_hi = (experiments_cost(final, m) for m in EXPERIMENT_MULTIPLIER_RANGE)
-    staff_lo = staff_cost_from_share(final + exp_lo, EPOCH_STAFF_SHARE[0])
-    staff_hi = staff_cost_from_share(final + exp_hi, EPOCH_STAFF_SHARE[1])
+    share_lo, share_hi = epoch_staff_share()
+    staff_lo = staff_cost_from_share(final + exp_lo, share_lo)
+    staff_hi = staff_cost_from_share(final + exp_hi, share_hi)
     costs = full_accounting(hours, params)
 
     def ledger_row(item: str, label: str, measures: str) -> dict:
@@ -163,7 +179,9 @@ def headline_numbers(params: CostParameters | None = None) -> pd.DataFrame:
         },
         ledger_row("gpu-spend", "GPU spend (SemiAnalysis)", "hardware purchase"),
         ledger_row("cluster-opex", "Operating the clusters (SemiAnalysis)", "operations"),
-        ledger_row("hopper-chips", "50,000 Hopper chips (Amodei)", "hardware purchase"),
+        ledger_row(
+            "hopper-chips", f"{fleet_gpus_estimate():,} Hopper chips (Amodei)", "hardware purchase"
+        ),
         ledger_row("compute-cluster", "Compute cluster (Sacks)", "hardware purchase"),
         {
             "label": "Server capex, GPU mix unclear (SemiAnalysis)",
@@ -312,8 +330,8 @@ def reason_figures(params: CostParameters | None = None) -> dict[str, str]:
         "fleet_purchase": usd(costs.fleet_purchase),
         "fleet_gpus": f"{params.fleet_gpus:,}",
         "amodei_rate": f"~{rates.at['amodei-curve-shift', 'central']:g}x a year",
-        "amodei_months": f"{MONTHS_SINCE_SONNET[0]:g}–{MONTHS_SINCE_SONNET[1]:g} months",
-        "amodei_gap": f"~{CURVE_GAP:g}x",
+        "amodei_months": "{:g}–{:g} months".format(*amodei_months_since_sonnet()),
+        "amodei_gap": f"~{amodei_curve_gap():g}x",
         "on_trend_position": position,
         "benchmark_count": str(len(score)),
         "gpqa_v3": f"{score.at['GPQA Diamond', 'DeepSeek-V3']:.1f}%",
