@@ -102,8 +102,9 @@ def prose(text: str) -> str:
     text = re.sub(r"^\s*\d+\.\s", "", text, flags=re.M)  # numbered-list markers
     # A direct quotation reproduces the source's words; its numbers are the source's,
     # checked against the tables where the book computes them.
-    text = re.sub(r"\"[^\"]*\"|“[^”]*”", "", text, flags=re.S)
-    return text
+    # A quotation never runs past its paragraph, so a stray quotation mark cannot hide text.
+    paragraphs = re.split(r"\n\s*\n", text)
+    return "\n\n".join(re.sub(r"\"[^\"]*\"|“[^”]*”", "", p) for p in paragraphs)
 
 
 def hand_typed(text: str) -> list[str]:
@@ -126,6 +127,7 @@ def test_the_prose_check_catches_typed_numbers_and_dates() -> None:
     assert hand_typed("V3 has 671B parameters, 37B active") != []
     assert hand_typed("V3 cost {eval}`cost_headline` on H800s, as in the 2022 rule") == []
     assert hand_typed('Amodei wrote "7-10 months" about Claude 3.5 Sonnet') == []
+    assert hand_typed('A stray " quotation mark.\n\nThen 2,048 GPUs.') != []
 
 
 @pytest.mark.parametrize("docname", toc_docnames(ROOT))
