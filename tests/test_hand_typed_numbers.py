@@ -46,6 +46,8 @@ def test_no_reason_types_a_figure() -> None:
 def test_the_reason_check_catches_a_typed_figure() -> None:
     assert digits_outside_placeholders("pre-training alone is $5.328M") == ["5.328M"]
     assert digits_outside_placeholders("its 2,048 H800s") == ["2,048"]
+    assert digits_outside_placeholders("escaped the 2022 rule") == ["2022"]
+    assert digits_outside_placeholders("ahead of Claude 3.5 Sonnet on GPQA") == []
     assert digits_outside_placeholders("the {v3_headline} covers all three stages") == []
 
 
@@ -77,10 +79,11 @@ ALLOWED = [
     r"\bDynamic \d\b",
     r"\bTier[- ]\d\b",  # the AI Diffusion rule's country tiers
     r"(?:Table|Figure|[Ss]ection|§|Appendix|Supplementary(?: Information)?) ?[A-Z]?\d[\d.]*",
-    # A bare year names a period or a rule ("the 2022 rule", "since 2016"); a date with a
-    # month must come from data/events.csv and is not allowed.
-    r"(?<![\w$.,-])(?:19|20)\d\d(?![\w%-]|[.,]\d)",
 ]
+# In prose, a bare year names a period or a rule ("the 2022 rule", "since 2016"); a date
+# with a month must come from data/events.csv and is not allowed. A claim's reason gets no
+# such allowance: even a year there comes from a placeholder.
+BARE_YEAR = r"(?<![\w$.,-])(?:19|20)\d\d(?![\w%-]|[.,]\d)"
 MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
@@ -112,7 +115,7 @@ def hand_typed(text: str) -> list[str]:
     body = prose(text)
     found = [m.group(0) for m in DATE.finditer(body)]
     body = DATE.sub(" ", body)
-    for pattern in ALLOWED:
+    for pattern in [*ALLOWED, BARE_YEAR]:
         body = re.sub(pattern, " ", body)
     for match in FIGURE.finditer(body):
         start = max(0, match.start() - 30)
