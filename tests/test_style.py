@@ -44,7 +44,7 @@ def test_unfinished_chart_cannot_be_exported() -> None:
 
 def test_source_line_lists_distinct_sources_in_order() -> None:
     line = source_line(["deepseek2024v3", "semianalysis2025debates", "deepseek2024v3"])
-    assert line == "Sources: DeepSeek-AI 2024; SemiAnalysis 2025"
+    assert line == "Sources: DeepSeek-AI 2024; SemiAnalysis 2025a"
     assert source_line(["amodei2025deepseek"]) == "Source: Amodei 2025"
 
 

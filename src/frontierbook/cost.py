@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
+
+from frontierbook.data import load_table
 
 
 def final_run_gpu_hours(stages: pd.DataFrame) -> int:
@@ -36,10 +38,43 @@ TERA = 1e12
 # reaches lower than the best measured MFU.
 PLAUSIBLE_UTILISATION: tuple[float, float] = (0.30, 0.45)
 
-# Epoch AI (Cottier et al. 2024): R&D staff are 29-49% of frontier models' development cost.
-# The shares are relative to amortised hardware, not rental prices, so applying them to
-# rented GPU-hours is a rough transfer.
-EPOCH_STAFF_SHARE: tuple[float, float] = (0.29, 0.49)
+
+def epoch_staff_share(rates: pd.DataFrame | None = None) -> tuple[float, float]:
+    """Epoch AI's range for R&D staff as a share of frontier development cost, as fractions.
+
+    The ``cottier-staff-share`` row of ``data/scaling_rates.csv``. The shares are relative to
+    amortised hardware, not rental prices, so applying them to rented GPU-hours is a rough
+    transfer.
+    """
+    rates = load_table("scaling_rates") if rates is None else rates
+    row = rates.set_index("rate_id").loc["cottier-staff-share"]
+    return float(row["low"]) / 100, float(row["high"]) / 100
+
+
+def fleet_gpus_estimate(inputs: pd.DataFrame | None = None) -> int:
+    """SemiAnalysis's ~50,000 Hopper GPUs: the ``fleet-hopper-gpus`` row of cost_inputs.csv."""
+    inputs = load_table("cost_inputs") if inputs is None else inputs
+    return int(inputs.set_index("input_id").at["fleet-hopper-gpus", "value"])
+
+
+def default_capex_per_gpu(ledger: pd.DataFrame | None = None) -> float:
+    """SemiAnalysis's server capex divided by its GPU count: our price per GPU and server.
+
+    SemiAnalysis does not say which GPUs its ~$1.6B covers (its chart reportedly counts
+    60,000 chips, A100s included), so the division is ours.
+    """
+    ledger = load_table("cost_ledger") if ledger is None else ledger
+    capex = float(ledger.set_index("item_id").at["server-capex", "low_usd"])
+    return capex / fleet_gpus_estimate()
+
+
+def __getattr__(name: str):
+    # EPOCH_STAFF_SHARE is read from data/scaling_rates.csv when first used, not typed here,
+    # so the chapters' `from frontierbook.cost import EPOCH_STAFF_SHARE` follows the data.
+    if name == "EPOCH_STAFF_SHARE":
+        return epoch_staff_share()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # Our assumption for the ledger: experiments used 1 to 4 times the final run's GPU-hours.
 # Nobody has published DeepSeek's ratio; the chapter's sensitivity chart goes wider.
@@ -119,9 +154,8 @@ class CostParameters:
     Defaults: DeepSeek's own $2 rental price; 40% utilisation (Llama 3 reports 38-43% BF16
     MFU); experiments at twice the final run (our assumption: nobody has published
     DeepSeek's ratio); Epoch AI's mid-range 39% staff share; SemiAnalysis's ~50,000 Hopper
-    GPUs and ~$1.6B of server capex; $32,000 per GPU is our division of the one by the
-    other, since SemiAnalysis does not say which GPUs the capex covers (its chart reportedly
-    counts 60,000 chips, A100s included); four years of amortisation (our assumption).
+    GPUs (``fleet_gpus_estimate``) and ~$1.6B of server capex, divided by each other for the
+    price per GPU (``default_capex_per_gpu``); four years of amortisation (our assumption).
     """
 
     gpu_hour_price: float = 2.0
@@ -129,8 +163,8 @@ class CostParameters:
     experiment_multiplier: float = 2.0
     staff_share: float = 0.39
     amortisation_years: float = 4.0
-    fleet_gpus: int = 50_000
-    capex_per_gpu: float = 32_000.0
+    fleet_gpus: int = field(default_factory=fleet_gpus_estimate)
+    capex_per_gpu: float = field(default_factory=default_capex_per_gpu)
 
     def __post_init__(self) -> None:
         if self.gpu_hour_price < 0 or self.capex_per_gpu < 0 or self.fleet_gpus < 0:

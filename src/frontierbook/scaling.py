@@ -18,15 +18,57 @@ AMODEI_POINTS_PER_DECADE = 20.0
 # Training FLOP per parameter per token (forward and backward pass): C ~ 6ND.
 FLOP_PER_PARAM_TOKEN = 6.0
 
-# The "about 20 tokens per parameter" rule. The paper never states it in words: it is read
-# off Hoffmann et al. (2022), Table 3 (Approach 1), which projects 20.2B tokens for 1B
-# parameters, 205.1B for 10B and 1.5T for 67B, and off Chinchilla itself (1.4T for 70B).
-CHINCHILLA_TOKENS_PER_PARAM = 20.0
 
-# The same paper's Approach-3 projection, Table A3: "67 Billion" parameters on "4.1 Trillion"
-# tokens (about 61 tokens per parameter), far from the rule; kept to show that rounding of
-# the printed constants is only part of the gap.
-HOFFMANN_TABLE_A3_67B: tuple[float, float] = (67e9, 4.1e12)
+def chinchilla_tokens_per_param(models: pd.DataFrame | None = None) -> float:
+    """The "about 20 tokens per parameter" rule, as Chinchilla's own tokens over parameters.
+
+    The paper never states the rule in words: it is read off Chinchilla itself (its row of
+    ``data/models.csv``) and off Hoffmann et al. (2022), Table 3 (Approach 1), which projects
+    about the same ratio for every size.
+    """
+    models = load_table("models") if models is None else models
+    row = models.set_index("model").loc["Chinchilla"]
+    return float(row["training_tokens"] / row["active_params"])
+
+
+def hoffmann_table_a3_67b(inputs: pd.DataFrame | None = None) -> tuple[float, float]:
+    """(parameters, tokens) of the paper's Approach-3 projection for 67B, Table A3.
+
+    About 61 tokens per parameter, far from the rule; kept to show that rounding of the
+    printed constants is only part of the gap. Rows of ``data/cost_inputs.csv``.
+    """
+    inputs = load_table("cost_inputs") if inputs is None else inputs
+    value = inputs.set_index("input_id")["value"]
+    return float(value["hoffmann-a3-67b-params"]), float(value["hoffmann-a3-67b-tokens"])
+
+
+def amodei_months_since_sonnet(rates: pd.DataFrame | None = None) -> tuple[float, float]:
+    """Amodei's "9-12 months" from Claude 3.5 Sonnet's training to V3 (scaling_rates.csv)."""
+    rates = load_table("scaling_rates") if rates is None else rates
+    row = rates.set_index("rate_id").loc["amodei-months-since-sonnet"]
+    return float(row["low"]), float(row["high"])
+
+
+def amodei_curve_gap(rates: pd.DataFrame | None = None) -> float:
+    """Amodei's "~2x": how far below Sonnet V3 sits on the scaling curve."""
+    rates = load_table("scaling_rates") if rates is None else rates
+    return float(rates.set_index("rate_id").at["amodei-curve-gap", "central"])
+
+
+def amodei_on_trend_multiple(rates: pd.DataFrame | None = None) -> float:
+    """Amodei's "~8x less" than US models of a year before: his on-trend figure for V3."""
+    rates = load_table("scaling_rates") if rates is None else rates
+    return float(rates.set_index("rate_id").at["amodei-on-trend-multiple", "central"])
+
+
+def __getattr__(name: str):
+    # The chapters import these names; they are read from data/ when used, not typed here.
+    if name == "CHINCHILLA_TOKENS_PER_PARAM":
+        return chinchilla_tokens_per_param()
+    if name == "HOFFMANN_TABLE_A3_67B":
+        return hoffmann_table_a3_67b()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # Our reading of Amodei's "a few $10M's" for Claude 3.5 Sonnet: one row of
 # data/training_runs.csv, shared by the scaling chapter and the scorecard.
@@ -149,9 +191,14 @@ def optimal_tokens_per_parameter(law: LossLaw, compute: float) -> float:
 
 
 def rule_of_thumb_split(
-    compute: float, tokens_per_param: float = CHINCHILLA_TOKENS_PER_PARAM
+    compute: float, tokens_per_param: float | None = None
 ) -> tuple[float, float]:
-    """(N, D) with D = k N and 6ND = C: the "about 20 tokens per parameter" rule."""
+    """(N, D) with D = k N and 6ND = C: the "about 20 tokens per parameter" rule.
+
+    ``tokens_per_param`` defaults to :func:`chinchilla_tokens_per_param`.
+    """
+    if tokens_per_param is None:
+        tokens_per_param = chinchilla_tokens_per_param()
     n = math.sqrt(compute / (FLOP_PER_PARAM_TOKEN * tokens_per_param))
     return n, tokens_per_param * n
 

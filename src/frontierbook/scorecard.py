@@ -15,11 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from frontierbook.cost import (
-    EPOCH_STAFF_SHARE,
     EXPERIMENT_MULTIPLIER_RANGE,
     CostParameters,
+    epoch_staff_share,
     experiments_cost,
     final_run_gpu_hours,
+    fleet_gpus_estimate,
     full_accounting,
     implied_price_per_gpu_hour,
     rental_cost,
@@ -28,8 +29,15 @@ from frontierbook.cost import (
 from frontierbook.data import load_table
 from frontierbook.export import chip_table
 from frontierbook.paths import ROOT
-from frontierbook.scaling import SONNET_COST_RUN_ID, OnTrendBand, on_trend_band, sonnet_cost_band
-from frontierbook.text import percent, ratio, usd
+from frontierbook.scaling import (
+    SONNET_COST_RUN_ID,
+    OnTrendBand,
+    amodei_curve_gap,
+    amodei_months_since_sonnet,
+    on_trend_band,
+    sonnet_cost_band,
+)
+from frontierbook.text import long_date, percent, ratio, usd
 
 VERDICTS: tuple[str, ...] = (
     "supported",
@@ -39,15 +47,24 @@ VERDICTS: tuple[str, ...] = (
     "unverifiable",
 )
 
-# The scaling chapter's default reading of Amodei's on-trend arithmetic (its parameters
-# cell): Sonnet trained "9-12 months" before V3, V3 "~2x" lower on the curve. Sonnet's cost
-# ("a few $10M's") is read from data/training_runs.csv by sonnet_cost_band(), and the
-# yearly rate, his "~4x", from data/scaling_rates.csv.
-MONTHS_SINCE_SONNET: tuple[float, float] = (9, 12)
-CURVE_GAP: float = 2.0
+
+def __getattr__(name: str):
+    # Amodei's on-trend arithmetic, read from data/scaling_rates.csv (the rows the scaling
+    # chapter's parameters cell reads too): Sonnet trained "9-12 months" before V3, V3 "~2x"
+    # lower on the curve. Sonnet's cost ("a few $10M's") comes from data/training_runs.csv
+    # through sonnet_cost_band(), and the yearly rate, his "~4x", from scaling_rates.csv.
+    if name == "MONTHS_SINCE_SONNET":
+        return amodei_months_since_sonnet()
+    if name == "CURVE_GAP":
+        return amodei_curve_gap()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # Models DeepSeek's R1 report compares V3 with: the US models Amodei has in mind.
 US_COMPARISONS: tuple[str, ...] = ("GPT-4o-0513", "Claude-3.5-Sonnet-1022")
+
+# A placeholder in a claim's ``reason``: ``{name}``, filled from reason_figures().
+PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
 
 _LABEL = re.compile(r"^\(([A-Za-z0-9_-]+)\)=\s*$")
 _HEADING = re.compile(r"^#{1,6}\s+(.*\S)\s*$")
@@ -76,8 +93,8 @@ def v3_final_run_cost(stages: pd.DataFrame | None = None) -> float:
 def amodei_band(
     rates: pd.DataFrame | None = None,
     sonnet_cost: tuple[float, float] | None = None,
-    months: tuple[float, float] = MONTHS_SINCE_SONNET,
-    curve_gap: float = CURVE_GAP,
+    months: tuple[float, float] | None = None,
+    curve_gap: float | None = None,
 ) -> OnTrendBand:
     """The on-trend band for V3 at Amodei's ~4x a year, as the scaling chapter computes it.
 
@@ -85,6 +102,8 @@ def amodei_band(
     """
     rates = load_table("scaling_rates") if rates is None else rates
     sonnet_cost = sonnet_cost_band() if sonnet_cost is None else sonnet_cost
+    months = amodei_months_since_sonnet(rates) if months is None else months
+    curve_gap = amodei_curve_gap(rates) if curve_gap is None else curve_gap
     rate = float(rates.set_index("rate_id").at["amodei-curve-shift", "central"])
     return on_trend_band(sonnet_cost, months, rate, curve_gap)
 
@@ -120,8 +139,9 @@ def headline_numbers(params: CostParameters | None = None) -> pd.DataFrame:
     hours = final_run_gpu_hours(stages)
     final = v3_final_run_cost(stages)
     exp_lo, exp_hi = (experiments_cost(final, m) for m in EXPERIMENT_MULTIPLIER_RANGE)
-    staff_lo = staff_cost_from_share(final + exp_lo, EPOCH_STAFF_SHARE[0])
-    staff_hi = staff_cost_from_share(final + exp_hi, EPOCH_STAFF_SHARE[1])
+    share_lo, share_hi = epoch_staff_share()
+    staff_lo = staff_cost_from_share(final + exp_lo, share_lo)
+    staff_hi = staff_cost_from_share(final + exp_hi, share_hi)
     costs = full_accounting(hours, params)
 
     def ledger_row(item: str, label: str, measures: str) -> dict:
@@ -166,7 +186,9 @@ def headline_numbers(params: CostParameters | None = None) -> pd.DataFrame:
         },
         ledger_row("gpu-spend", "GPU spend (SemiAnalysis)", "hardware purchase"),
         ledger_row("cluster-opex", "Operating the clusters (SemiAnalysis)", "operations"),
-        ledger_row("hopper-chips", "50,000 Hopper chips (Amodei)", "hardware purchase"),
+        ledger_row(
+            "hopper-chips", f"{fleet_gpus_estimate():,} Hopper chips (Amodei)", "hardware purchase"
+        ),
         ledger_row("compute-cluster", "Compute cluster (Sacks)", "hardware purchase"),
         {
             "label": "Server capex, GPU mix unclear (SemiAnalysis)",
@@ -204,6 +226,11 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
         "staff_share": params.staff_share,
     }
     fleet_params = {"fleet_gpus": params.fleet_gpus, "capex_per_gpu": params.capex_per_gpu}
+    v3 = load_table("models").set_index("model").loc["DeepSeek-V3"]
+    events = load_table("events").set_index("event_id")
+    releases = load_table("open_releases")
+    r1_day, inauguration = (events.at[e, "date"] for e in ("r1-2025-01", "inauguration-2025-01"))
+    open_models = releases[releases["weights_public"]]
 
     def in_band() -> str:
         if band.contains(final):
@@ -259,11 +286,11 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
             [
                 ("training_runs", SONNET_COST_RUN_ID),
                 ("scaling_rates", "amodei-curve-shift"),
+                ("scaling_rates", "amodei-months-since-sonnet"),
+                ("scaling_rates", "amodei-curve-gap"),
                 stages,
             ],
             "Sonnet's cost ÷ (curve gap × Amodei's yearly rate ^ (months ÷ 12)), beside V3's",
-            None,
-            {"MONTHS_SINCE_SONNET": MONTHS_SINCE_SONNET, "CURVE_GAP": CURVE_GAP},
         ),
         "benchmark_wins": ClaimValue(
             float(sum(w for w, _ in wins.values())),
@@ -293,7 +320,7 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
         ),
         "h20_vs_h100": ClaimValue(
             float(h100["tpp"] / h20["tpp"]),
-            f"H100 TPP {ratio(h100['tpp'] / h20['tpp'], 1)} the still-allowed H20's",
+            f"H100 TPP {ratio(h100['tpp'] / h20['tpp'], 1)} the H20's (under every 2023 line)",
             [("chips", "h100"), ("chips", "h20")],
             "H100's TPP ÷ H20's",
         ),
@@ -303,7 +330,97 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
             [("chips", "h20"), thresholds],
             "the H20's TPP, classified against the 2023 rule's thresholds",
         ),
+        "v3_training_tokens": ClaimValue(
+            float(v3["training_tokens"]),
+            f"V3 pre-trained on {v3['training_tokens'] / 1e12:.1f} trillion tokens",
+        ),
+        "r1_release_day": ClaimValue(
+            float((r1_day - inauguration).days),
+            f"R1 released {long_date(r1_day)}; inauguration {long_date(inauguration)}",
+        ),
+        "open_weights": ClaimValue(
+            float(len(open_models)),
+            "; ".join(
+                f"{r.model}: weights public ({r.weights_licence}), "
+                f"{'commercial use' if r.commercial_use else 'no commercial use'}, "
+                f"{'distillation allowed' if r.distillation_allowed else 'no distillation'}"
+                for r in open_models.itertuples()
+            ),
+        ),
     }
+
+
+def reason_figures(params: CostParameters | None = None) -> dict[str, str]:
+    """The figures a claim's ``reason`` cites, by placeholder name, each computed from data.
+
+    A reason in ``data/claims.csv`` writes ``{v3_headline}`` where it needs a figure, so a
+    hand-typed number there cannot drift from the tables (tests/test_hand_typed_numbers.py).
+    """
+    params = params or CostParameters()
+    stages = load_table("v3_stages")
+    ledger = load_table("cost_ledger").set_index("item_id")
+    events = load_table("events").set_index("event_id")
+    v3 = load_table("models").set_index("model").loc["DeepSeek-V3"]
+    score = load_table("reasoning_benchmarks").pivot_table(
+        index="benchmark", columns="model", values="score_pct"
+    )
+    rates = load_table("scaling_rates").set_index("rate_id")
+    final = v3_final_run_cost(stages)
+    costs = full_accounting(final_run_gpu_hours(stages), params)
+    r1 = float(ledger.at["r1-rl-stage", "low_usd"])
+    band = amodei_band()
+    position = "inside" if band.contains(final) else ("below" if final < band.cost_low else "above")
+
+    def day(event: str) -> str:
+        return long_date(events.at[event, "date"])
+
+    def month(event: str) -> str:
+        return f"{events.at[event, 'date']:%B %Y}"
+
+    return {
+        "v3_headline": usd(final),
+        "v3_pretraining": usd(
+            float(stages.set_index("stage").at["Pre-training", "reported_cost_usd"])
+        ),
+        "v3_cluster_gpus": f"{v3['cluster_gpus']:,.0f}",
+        "v3_training_tokens": f"{v3['training_tokens'] / 1e12:.1f} trillion",
+        "model_multiple": ratio(costs.model_development / final, 1),
+        "fleet_multiple": ratio(costs.fleet_purchase / final),
+        "fleet_purchase": usd(costs.fleet_purchase),
+        "fleet_gpus": f"{params.fleet_gpus:,}",
+        "amodei_rate": f"~{rates.at['amodei-curve-shift', 'central']:g}x a year",
+        "amodei_months": "{:g}–{:g} months".format(*amodei_months_since_sonnet()),
+        "amodei_gap": f"~{amodei_curve_gap():g}x",
+        "on_trend_position": position,
+        "benchmark_count": str(len(score)),
+        "gpqa_v3": f"{score.at['GPQA Diamond', 'DeepSeek-V3']:.1f}%",
+        "gpqa_sonnet": f"{score.at['GPQA Diamond', 'Claude-3.5-Sonnet-1022']:.1f}%",
+        "r1_rl_cost": usd(r1),
+        "r1_share": percent(r1 / final, 1),
+        "rule_2022": f"the {month('rule-2022-10')} rule",
+        "rule_2023": f"the {month('rule-2023-10')} update",
+        "rule_2023_announced": day("rule-2023-10"),
+        "h800_licence_date": day("rule-2023-11"),
+        "h20_licence_date": day("h20-2025-04"),
+        "h20_assurance_date": day("h20resume-2025-07"),
+        "h20_licences_issued": day("h20licences-2025-08"),
+        "cac_summons_date": day("cac-2025-07"),
+        "h20_halt_date": day("h20halt-2025-08"),
+        "r1_release_date": day("r1-2025-01"),
+        "inauguration_date": day("inauguration-2025-01"),
+    }
+
+
+def fill_reason(reason: str, figures: dict[str, str]) -> str:
+    """A reason with each ``{name}`` replaced by its figure; an unknown name is an error."""
+
+    def figure(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in figures:
+            raise KeyError(f"data/claims.csv: reason cites unknown figure {{{name}}}")
+        return figures[name]
+
+    return PLACEHOLDER.sub(figure, reason)
 
 
 # --- Evidence links -------------------------------------------------------------------------
@@ -343,6 +460,8 @@ def scorecard(params: CostParameters | None = None) -> pd.DataFrame:
     out = claims.copy()
     out["book_value"] = [values[k].value for k in out["value_key"]]
     out["book_text"] = [values[k].text for k in out["value_key"]]
+    figures = reason_figures(params)
+    out["reason"] = [fill_reason(r, figures) for r in out["reason"]]
     headings = {}
     for evidence in out["evidence"]:
         docname, label = split_evidence(evidence)

@@ -1,0 +1,94 @@
+"""One source for every number: the package's constants come from data/, and every short
+citation names one work."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import pytest
+
+from frontierbook import cost, scaling, scorecard
+from frontierbook.citations import short_citation
+from frontierbook.data import load_table
+from frontierbook.inputs import bibliography
+from frontierbook.paths import ROOT
+
+
+def test_capex_per_gpu_is_the_server_capex_over_the_gpu_count() -> None:
+    ledger = load_table("cost_ledger").set_index("item_id")
+    gpus = load_table("cost_inputs").set_index("input_id").at["fleet-hopper-gpus", "value"]
+    params = cost.CostParameters()
+    assert params.fleet_gpus == gpus
+    assert params.capex_per_gpu == pytest.approx(ledger.at["server-capex", "low_usd"] / gpus)
+
+
+def test_epoch_staff_share_is_the_scaling_rates_row() -> None:
+    row = load_table("scaling_rates").set_index("rate_id").loc["cottier-staff-share"]
+    assert cost.EPOCH_STAFF_SHARE == pytest.approx((row["low"] / 100, row["high"] / 100))
+
+
+def test_amodei_reading_is_read_from_data() -> None:
+    rates = load_table("scaling_rates").set_index("rate_id")
+    months = rates.loc["amodei-months-since-sonnet"]
+    assert scorecard.MONTHS_SINCE_SONNET == (months["low"], months["high"])
+    assert scorecard.CURVE_GAP == rates.at["amodei-curve-gap", "central"]
+    assert scaling.amodei_on_trend_multiple() == rates.at["amodei-on-trend-multiple", "central"]
+    band = scorecard.amodei_band()
+    assert band == scaling.on_trend_band(
+        scaling.sonnet_cost_band(),
+        scorecard.MONTHS_SINCE_SONNET,
+        rates.at["amodei-curve-shift", "central"],
+        scorecard.CURVE_GAP,
+    )
+
+
+def test_chinchilla_constants_are_read_from_data() -> None:
+    chin = load_table("models").set_index("model").loc["Chinchilla"]
+    value = load_table("cost_inputs").set_index("input_id")["value"]
+    assert scaling.CHINCHILLA_TOKENS_PER_PARAM == chin["training_tokens"] / chin["active_params"]
+    assert scaling.HOFFMANN_TABLE_A3_67B == (
+        value["hoffmann-a3-67b-params"],
+        value["hoffmann-a3-67b-tokens"],
+    )
+
+
+# Values that used to be typed into the package; each now lives in one row of data/.
+RETIRED_LITERALS = [
+    r"\b32_?000\b",  # capex per GPU
+    r"\b50_?000\b|[\"']50,000",  # SemiAnalysis's GPU count
+    r"\(0\.29, 0\.49\)",  # Epoch's staff share
+    r"\(9, 12\)",  # Amodei's months since Sonnet
+    r"\b67e9\b|\b4\.1e12\b",  # Hoffmann et al.'s Table A3
+    r"CHINCHILLA_TOKENS_PER_PARAM = 20",
+]
+
+
+@pytest.mark.parametrize("module", ["cost", "scaling", "scorecard", "export"])
+def test_the_package_does_not_retype_a_value_from_data(module: str) -> None:
+    code = (ROOT / "src" / "frontierbook" / f"{module}.py").read_text(encoding="utf-8")
+    code = re.sub(r"#.*", "", code)  # comments may quote a value to explain it
+    found = [p for p in RETIRED_LITERALS if re.search(p, code)]
+    assert not found, f"src/frontierbook/{module}.py types values that live in data/: {found}"
+
+
+def test_every_short_citation_names_one_work() -> None:
+    """'DeepSeek-AI 2025' for two works is ambiguous: such pairs need 2025a and 2025b."""
+    by_label = defaultdict(list)
+    for key in bibliography():
+        by_label[short_citation(key)].append(key)
+    shared = {label: keys for label, keys in by_label.items() if len(keys) > 1}
+    assert not shared, f"references.bib: one short citation for several works: {shared}"
+
+
+def test_every_author_year_citation_in_the_text_names_one_work() -> None:
+    """The book's in-text citations use the first author's surname (or organisation) and the
+    year; two works that share both need 2025a and 2025b in their year fields."""
+    by_label = defaultdict(list)
+    for key, entry in bibliography().items():
+        people = entry.persons.get("author", [])
+        who = " ".join(people[0].last_names) if people else entry.fields.get("organization")
+        label = (who, len(people) > 1, entry.fields.get("year"))
+        by_label[label].append(key)
+    shared = {label: keys for label, keys in by_label.items() if len(keys) > 1}
+    assert not shared, f"references.bib: one author-year citation for several works: {shared}"
