@@ -333,10 +333,14 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
         "v3_training_tokens": ClaimValue(
             float(v3["training_tokens"]),
             f"V3 pre-trained on {v3['training_tokens'] / 1e12:.1f} trillion tokens",
+            v3,
+            "`training_tokens` of the model",
         ),
         "r1_release_day": ClaimValue(
             float((r1_day - inauguration).days),
             f"R1 released {long_date(r1_day)}; inauguration {long_date(inauguration)}",
+            [events.loc["r1-2025-01"], events.loc["inauguration-2025-01"]],
+            "days from the inauguration's `date` to R1's",
         ),
         "open_weights": ClaimValue(
             float(len(open_models)),
@@ -346,6 +350,8 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
                 f"{'distillation allowed' if r.distillation_allowed else 'no distillation'}"
                 for r in open_models.itertuples()
             ),
+            open_models,
+            "releases whose weights are public, with their licence terms",
         ),
     }
 
