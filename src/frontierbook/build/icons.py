@@ -11,6 +11,9 @@ alone already draws every ``<i class="fa-...">``, so:
   glyphs that the published pages, the theme's scripts and its stylesheets refer to.
 
 The buttons' accessible names come from their own ``aria-label``/``title`` and are unchanged.
+What the script also did, :func:`label_icons` does in the HTML: an icon is hidden from
+screen readers (its glyph is a private-use character), or, if it has a title (the colour
+mode's "Light"/"Dark"/"System Settings"), announced as an image with that name.
 """
 
 from __future__ import annotations
@@ -31,6 +34,26 @@ _USED_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
 # Icon code points written directly in CSS (`content:"\f107"`, `--pst-icon-x:"\f058"`) lie
 # in Unicode's private use area, where FontAwesome puts its glyphs.
 _ESCAPED_ICON = re.compile(r'"\\((?:e|f)[0-9a-f]{3})"')
+
+
+_ICON_ELEMENT = re.compile(r'<(?:i|span) class="[^"]*\bfa-[^"]*"[^>]*>')
+_TITLE = re.compile(r'\stitle="([^"]*)"')
+
+
+def label_icons(html: str) -> str:
+    """Each FontAwesome ``<i>``/``<span>`` hidden from screen readers, or named by its title."""
+
+    def label(match: re.Match[str]) -> str:
+        tag = match.group()
+        if "aria-hidden=" in tag or "role=" in tag:
+            return tag
+        title = _TITLE.search(tag)
+        # The title is already escaped HTML: it is copied as it is.
+        extra = f' role="img" aria-label="{title.group(1)}"' if title else ' aria-hidden="true"'
+        end = "/>" if tag.endswith("/>") else ">"
+        return tag[: -len(end)] + extra + end
+
+    return _ICON_ELEMENT.sub(label, html)
 
 
 def without_icon_script(html: str) -> Markup:
@@ -95,6 +118,11 @@ def publish_light_icons(app: Sphinx, exception: Exception | None) -> None:
     site = Path(app.outdir)
     (site / "_static" / "scripts" / ICON_SCRIPT).unlink(missing_ok=True)
     (site / "_static" / "scripts" / f"{ICON_SCRIPT}.LICENSE.txt").unlink(missing_ok=True)
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        labelled = label_icons(html)
+        if labelled != html:
+            page.write_text(labelled, encoding="utf-8")
     code_points = icon_code_points(site)
     for font in (site / FONT_DIR).glob("*.woff2"):
         subset_font(_original_font(app, font.name), font, code_points)

@@ -29,6 +29,10 @@ _ELEMENTS = frozenset(
     " mstyle mpadded mphantom merror menclose mfenced maction".split()
 )
 _UNKNOWN_COMMAND = re.compile(r"\\[A-Za-z]+")
+# latex2mathml copies \text{...} verbatim: a '<' there that opens no MathML tag is text.
+_TEXT_LESS_THAN = re.compile(r"<(?!/?(?:" + "|".join(sorted(_ELEMENTS)) + r")[\s/>])")
+# A bare '&' is TeX's alignment mark outside any environment that aligns.
+_BARE_AMPERSAND = re.compile(r"&(?!#x?[0-9A-Fa-f]+;|[A-Za-z]+;)")
 
 ET.register_namespace("", MATHML_NS)
 
@@ -43,9 +47,10 @@ def tex_to_mathml(tex: str, display: bool) -> str:
         raw = convert(tex.strip(), display="block" if display else "inline")
     except Exception as error:  # latex2mathml's parse errors share no base class
         raise MathError(f"cannot parse {tex.strip()!r}: {type(error).__name__} {error}") from error
-    # A bare '&' (alignment outside a supported environment) is not XML: a parse error.
+    if _BARE_AMPERSAND.search(raw):
+        raise MathError(f"cannot render {tex.strip()!r}: '&' outside an aligning environment")
     try:
-        root = ET.fromstring(raw)
+        root = ET.fromstring(_TEXT_LESS_THAN.sub("&lt;", raw))
     except ET.ParseError as error:
         raise MathError(f"cannot render {tex.strip()!r} to MathML ({error})") from error
     for element in root.iter():
@@ -59,8 +64,8 @@ def tex_to_mathml(tex: str, display: bool) -> str:
 
 
 def _fail(self: HTML5Translator, node: nodes.Element, error: MathError) -> ExtensionError:
-    where = f"{self.builder.current_docname}, line {node.line}" if node.line else ""
-    return ExtensionError(f"{where or self.builder.current_docname}: {error}")
+    line = f", line {node.line}" if node.line else ""
+    return ExtensionError(f"{self.builder.current_docname}{line}: {error}")
 
 
 def visit_math(self: HTML5Translator, node: nodes.math) -> None:
