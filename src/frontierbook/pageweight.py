@@ -35,6 +35,8 @@ BLOCKING_SCRIPT_LIMIT = 30_000
 # A phone, since the budgets are for readers on slow phones: lazy images load by what the
 # reader could scroll to soon, so the viewport matters.
 PHONE_VIEWPORT = {"width": 390, "height": 844}
+# Generous: on a loaded CI machine a page can take many seconds to go quiet.
+PAGE_TIMEOUT_MS = 120_000
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -205,14 +207,27 @@ def _settle(page: Any) -> None:
     page.wait_for_timeout(300)
 
 
-def first_visit(browser: Any, base_url: str, page_path: str) -> PageLoad:
-    """A reader's first visit to ``page_path``, with an empty cache, on a phone."""
+def _read_to_the_end(page: Any) -> None:
+    # Scroll a screen at a time, as a reader does, so every lazy chart is fetched.
+    height = page.evaluate("document.documentElement.scrollHeight")
+    for top in range(0, height, PHONE_VIEWPORT["height"]):
+        page.evaluate(f"window.scrollTo(0, {top})")
+        page.wait_for_timeout(50)
+    _settle(page)
+
+
+def first_visit(browser: Any, base_url: str, page_path: str, read_to_end: bool = False) -> PageLoad:
+    """A reader's first visit to ``page_path``, with an empty cache, on a phone; with
+    ``read_to_end``, scrolled to the bottom so that every lazy image loads too."""
     context = browser.new_context(viewport=PHONE_VIEWPORT)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
         page = context.new_page()
         recorder = _Recorder(context, page)
         page.goto(base_url + page_path, wait_until="load")
         _settle(page)
+        if read_to_end:
+            _read_to_the_end(page)
         return recorder.take(page_path)
     finally:
         context.close()
@@ -221,6 +236,7 @@ def first_visit(browser: Any, base_url: str, page_path: str) -> PageLoad:
 def repeat_visit(browser: Any, base_url: str, before: str, page_path: str) -> PageLoad:
     """A visit to ``page_path`` right after a visit to ``before`` (the shared files cached)."""
     context = browser.new_context(viewport=PHONE_VIEWPORT)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
         page = context.new_page()
         recorder = _Recorder(context, page)
