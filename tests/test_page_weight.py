@@ -150,6 +150,58 @@ def test_no_icon_script_and_every_icon_in_the_subset_font(built_book: Path) -> N
     assert needed - in_fonts == set(), [hex(c) for c in needed - in_fonts]
 
 
+_ICONS_DRAWN = """() => {
+  const drawn = [];
+  for (const element of document.querySelectorAll('*')) {
+    for (const pseudo of ['::before', '::after']) {
+      const style = getComputedStyle(element, pseudo);
+      if (!style.fontFamily.includes('Font Awesome') || style.content === 'none') continue;
+      const icons = [...style.content].filter(c => c >= '\\ue000' && c <= '\\uf8ff');
+      for (const icon of icons)
+        drawn.push([style.fontFamily, style.fontWeight, icon.codePointAt(0),
+                    element.tagName + '.' + element.className]);
+    }
+  }
+  return drawn;
+}"""
+
+
+def _font_file(family: str, weight: str) -> str:
+    if "Brands" in family:
+        return "fa-brands-400.woff2"
+    return "fa-solid-900.woff2" if int(weight) >= 900 else "fa-regular-400.woff2"
+
+
+def test_every_icon_a_page_draws_is_in_its_subset_font(
+    chromium, served: str, built_book: Path
+) -> None:
+    """Independent of how the build chose the glyphs: what Chromium draws with the icon
+    fonts on each page must be in the published fonts, and every icon font must load."""
+    from fontTools.ttLib import TTFont
+
+    cmaps = {
+        font.name: set(TTFont(font).getBestCmap() or {})
+        for font in (built_book / FONT_DIR).glob("*.woff2")
+    }
+    missing: list[str] = []
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        for path in PAGES:
+            page.goto(served + path, wait_until="networkidle")
+            page.evaluate("document.fonts.ready")
+            failed = page.evaluate(
+                "[...document.fonts].filter(f => f.status === 'error').map(f => f.family)"
+            )
+            assert failed == [], f"{path}: icon fonts that did not load: {failed}"
+            for family, weight, code, where in page.evaluate(_ICONS_DRAWN):
+                if code not in cmaps[_font_file(family, weight)]:
+                    missing.append(f"{path}: {where} draws U+{code:04X} ({family} {weight})")
+    finally:
+        context.close()
+    assert missing == [], missing
+
+
 def test_theme_buttons_keep_their_icon_and_name(chromium, served: str) -> None:
     context = chromium.new_context(viewport=pageweight.PHONE_VIEWPORT)
     try:

@@ -31,9 +31,11 @@ _ICON_SCRIPT_TAG = re.compile(r'\s*<script[^>]*src="[^"]*/fontawesome\.js[^"]*"[
 _CLASS_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:{1,2}before,?)+)\{content:"\\([0-9a-f]+)"\}')
 _CLASS_NAME = re.compile(r"\.(fa-[a-z0-9-]+):")
 _USED_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
-# Icon code points written directly in CSS (`content:"\f107"`, `--pst-icon-x:"\f058"`) lie
-# in Unicode's private use area, where FontAwesome puts its glyphs.
+# Icon code points written directly in CSS, escaped (`content:"\f107"`) or as the character
+# itself (`--pst-icon-github:"\uf09b"`), lie in Unicode's private use area, where
+# FontAwesome puts its glyphs.
 _ESCAPED_ICON = re.compile(r'"\\((?:e|f)[0-9a-f]{3})"')
+_LITERAL_ICON = re.compile("[\ue000-\uf8ff]")
 
 
 _ICON_ELEMENT = re.compile(r'<(?:i|span) class="[^"]*\bfa-[^"]*"[^>]*>')
@@ -76,6 +78,7 @@ def icon_code_points(site: Path) -> set[int]:
                 class_map[name] = int(rule.group(2), 16)
         rest = _CLASS_RULE.sub("", css)
         drawn_by_css.update(int(code, 16) for code in _ESCAPED_ICON.findall(rest))
+        drawn_by_css.update(ord(char) for char in _LITERAL_ICON.findall(rest))
     used: set[str] = set()
     pages = list(site.rglob("*.html"))
     # The theme's scripts add icons of their own (the search dialog's close button).
@@ -102,11 +105,16 @@ def subset_font(source: Path, target: Path, code_points: set[int]) -> None:
 
     font = TTFont(source)
     available = set(font.getBestCmap())
+    kept = code_points & available
+    if not kept:
+        # Browsers reject a font with no characters and fall back to the TrueType copy,
+        # which the build does not publish: keep one glyph so the font stays valid.
+        kept = {min(available)}
     options = subset.Options()
     options.flavor = "woff2"
     options.notdef_outline = True
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=code_points & available)
+    subsetter.populate(unicodes=kept)
     subsetter.subset(font)
     font.flavor = "woff2"
     font.save(target)
