@@ -75,5 +75,8 @@ clean:
 	rm -rf _build
 
 # Build benchmark (issue 8): ours against Jupyter Book's defaults; a few minutes.
-bench: $(STAMP)
+# Then what each page of the built book transfers to a phone (issue 17).
+bench: $(STAMP) browser
 	$(BIN)/python bench/bench.py --runs 3
+	$(BIN)/python -m frontierbook.build
+	$(BIN)/python bench/page_weight.py

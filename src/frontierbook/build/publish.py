@@ -11,30 +11,11 @@ from sphinx.application import Sphinx
 from frontierbook.build.notebooks import NOTEBOOK_DIR, downloadable_notebook, is_notebook
 from frontierbook.paths import DATA_DIR
 
-MATHJAX_PATH = "mathjax/tex-svg.js"
-
-
-def mathjax_source() -> Path:
-    """MathJax 3's self-contained TeX-to-SVG bundle, shipped on PyPI by sphinx-mathjax-offline."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("sphinx-mathjax-offline")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("sphinx-mathjax-offline is not installed (see requirements.txt)")
-    return Path(next(iter(spec.submodule_search_locations))) / "static" / MATHJAX_PATH
-
-
-def use_local_mathjax(app: Sphinx, config) -> None:
-    config.mathjax_path = MATHJAX_PATH
-
 
 def publish_files(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     out = Path(app.outdir)
-    mathjax = out / "_static" / MATHJAX_PATH
-    mathjax.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(mathjax_source(), mathjax)
     # Unused weight: source maps are for debugging the theme's JavaScript; the theme's
     # translation catalogues are read at build time only; browsers that load these pages all
     # take the WOFF2 fonts, so the TrueType copies beside them are never fetched.

@@ -6,7 +6,10 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 - :mod:`.pages`: chart alt text copied from the SVG into ``<img alt>``; accessible tables.
 - :mod:`.notebooks`: every chapter published as ``.ipynb``, its download link, Colab's button.
 - :mod:`.repository`: the repository and launch buttons, from ``GITHUB_REPOSITORY``.
-- :mod:`.publish`: MathJax served locally, ``data/`` published, unused files pruned.
+- :mod:`.mathml`: equations rendered to MathML at build time (no MathJax).
+- :mod:`.icons`: the theme's icons from a subset of its icon font, without ``fontawesome.js``.
+- :mod:`.chartimages`: chart ``<img>`` sized from the SVG, lazy below the fold.
+- :mod:`.publish`: ``data/`` published, unused files pruned.
 """
 
 from __future__ import annotations
@@ -15,7 +18,16 @@ import os
 
 from sphinx.application import Sphinx
 
-from frontierbook.build import notebooks, numbers, pages, publish, repository
+from frontierbook.build import (
+    chartimages,
+    icons,
+    mathml,
+    notebooks,
+    numbers,
+    pages,
+    publish,
+    repository,
+)
 from frontierbook.reads import DOC_ENV
 
 
@@ -40,14 +52,17 @@ def _note_document(app: Sphinx, docname: str, source: list[str]) -> None:
 
 def setup(app: Sphinx) -> dict:
     numbers.register(app)
+    mathml.register(app)
     app.connect("config-inited", repository.configure)
-    app.connect("config-inited", publish.use_local_mathjax)
     app.connect("builder-inited", lambda a: _declare_parallel_safe(a, a.config))
     app.connect("source-read", _note_document)
     app.connect("doctree-resolved", pages.set_alt)
     app.connect("doctree-resolved", notebooks.add_notebook_link)
     app.connect("html-page-context", pages.fix_accessibility)
+    app.connect("html-page-context", chartimages.size_and_defer_charts)
+    app.connect("html-page-context", icons.add_template_helper)
     # After the theme has built its launch buttons (priority 501).
     app.connect("html-page-context", notebooks.colab_opens_the_generated_notebook, priority=600)
     app.connect("build-finished", publish.publish_files)
+    app.connect("build-finished", icons.publish_light_icons)
     return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

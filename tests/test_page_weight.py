@@ -1,0 +1,262 @@
+"""A light site for readers on slow phones (issue 17).
+
+The built book is served with gzip and caching as GitHub Pages serves it, and Debian's
+Chromium, at phone size, records what each page transfers (frontierbook.pageweight):
+- a first visit to any chapter stays within 350 kB, to the landing page within 250 kB;
+- a visit to another chapter right after one (the shared files cached) within 80 kB;
+- no render-blocking script is over 30 kB.
+And the three things that keep it light stay in place: equations are MathML (no MathJax),
+the theme's icons come from a subset of its icon font (no fontawesome.js), and chart images
+carry their size and load lazily below the fold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from frontierbook import pageweight
+from frontierbook.build.chartimages import svg_size
+from frontierbook.build.icons import FONT_DIR, ICON_SCRIPT, icon_code_points
+from frontierbook.build.mathml import MathError, tex_to_mathml
+from frontierbook.build.toc import toc_docnames
+from frontierbook.paths import ROOT
+
+PAGES = [f"{docname}.html" for docname in toc_docnames(ROOT)]
+LANDING = "index.html"
+_IMG = re.compile(r"<img\b[^>]*>")
+
+
+def _attribute(tag: str, name: str) -> str | None:
+    match = re.search(rf'\s{name}="([^"]*)"', tag)
+    return match.group(1) if match else None
+
+
+@pytest.fixture(scope="module")
+def served(built_book: Path) -> Iterator[str]:
+    with pageweight.serve(built_book) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    with pageweight.chromium() as browser:
+        yield browser
+
+
+# --- the budgets --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_first_visit_is_within_budget(chromium, served: str, page: str) -> None:
+    load = pageweight.first_visit(chromium, served, page)
+    budget = (
+        pageweight.LANDING_FIRST_VISIT_BUDGET
+        if page == LANDING
+        else pageweight.CHAPTER_FIRST_VISIT_BUDGET
+    )
+    assert load.html > 0, f"{page}: the page itself was not loaded"
+    assert load.total <= budget, (
+        f"first visit to {page} transfers {load.total / 1e3:.0f} kB (budget "
+        f"{budget / 1e3:.0f} kB); heaviest: {load.describe_heaviest()}"
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_repeat_visit_is_within_budget(chromium, served: str, page: str) -> None:
+    before = PAGES[PAGES.index(page) - 1] if page != PAGES[0] else PAGES[1]
+    load = pageweight.repeat_visit(chromium, served, before, page)
+    assert load.html > 0, f"{page}: the page itself was not loaded"
+    assert load.total <= pageweight.REPEAT_VISIT_BUDGET, (
+        f"visit to {page} after {before} transfers {load.total / 1e3:.0f} kB (budget "
+        f"{pageweight.REPEAT_VISIT_BUDGET / 1e3:.0f} kB); heaviest: {load.describe_heaviest()}"
+    )
+
+
+@pytest.mark.parametrize("page", [LANDING, "chapters/02_cost.html"])
+def test_no_render_blocking_script_over_the_limit(chromium, served: str, page: str) -> None:
+    load = pageweight.first_visit(chromium, served, page)
+    # The theme's own scripts must be among what Chromium counts, or the check proves nothing.
+    assert load.blocking_scripts(), f"{page}: no render-blocking script recorded at all"
+    too_big = [
+        f"{t.name} {t.transferred / 1e3:.0f} kB"
+        for t in load.blocking_scripts()
+        if t.transferred > pageweight.BLOCKING_SCRIPT_LIMIT
+    ]
+    assert too_big == [], f"{page}: render-blocking scripts over 30 kB: {too_big}"
+
+
+def test_measurement_counts_gzip_and_the_cache(chromium, served: str, built_book: Path) -> None:
+    """The budgets mean what they say: bytes are the compressed ones, cached files cost 0."""
+    first = pageweight.first_visit(chromium, served, "chapters/02_cost.html")
+    html = next(t for t in first.transfers if t.resource_type == "Document")
+    on_disk = (built_book / "chapters" / "02_cost.html").stat().st_size
+    assert html.transferred < on_disk / 3, "the HTML was not served gzip-compressed"
+    css = {t.name for t in first.transfers if t.resource_type == "Stylesheet"}
+    repeat = pageweight.repeat_visit(chromium, served, "chapters/01_timeline.html", html.name)
+    assert all(t.transferred == 0 for t in repeat.transfers if t.name in css)
+
+
+# --- what keeps the site light ------------------------------------------------------------
+
+
+def test_no_page_loads_mathjax_and_equations_are_mathml(built_book: Path) -> None:
+    assert not list(built_book.rglob("*mathjax*")), "MathJax is published"
+    pages_with_maths = 0
+    for page in PAGES:
+        html = (built_book / page).read_text(encoding="utf-8")
+        assert "mathjax" not in re.sub(r"mathjax_ignore", "", html).lower(), page
+        if 'class="math' in html:
+            pages_with_maths += 1
+            # Every inline span and display div of maths holds MathML.
+            containers = len(re.findall(r'<(?:div|span) class="math notranslate', html))
+            assert html.count("<math xmlns=") >= containers, page
+            assert "\\frac" not in html and "\\text{" not in html, f"{page} shows raw TeX"
+    assert pages_with_maths >= 3, "the cost, scaling and export chapters have equations"
+
+
+def test_tex_becomes_escaped_mathml() -> None:
+    mathml = tex_to_mathml(r"C \approx 6\,N_\text{active}\,D", display=True)
+    assert mathml.startswith('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block"')
+    assert "<mtext>active</mtext>" in mathml and "\u2248" in mathml
+    # Text inside \text{} is text, never markup.
+    assert "<b>" not in tex_to_mathml(r"\text{<b>bold</b>}", display=False)
+    assert "&lt;b&gt;" in tex_to_mathml(r"\text{<b>bold</b>}", display=False)
+
+
+@pytest.mark.parametrize("tex", [r"\unknowncommand{x}", r"\frac{a}{", r"a &= b \\ c &= d"])
+def test_tex_that_mathml_cannot_show_stops_the_build(tex: str) -> None:
+    with pytest.raises(MathError):
+        tex_to_mathml(tex, display=True)
+
+
+def test_no_icon_script_and_every_icon_in_the_subset_font(built_book: Path) -> None:
+    from fontTools.ttLib import TTFont
+
+    assert not list(built_book.rglob(ICON_SCRIPT)), f"{ICON_SCRIPT} is published"
+    for page in PAGES:
+        assert ICON_SCRIPT not in (built_book / page).read_text(encoding="utf-8"), page
+    needed = icon_code_points(built_book)
+    # The header buttons' icons at least: bars, download, expand, sun/moon, magnifying glass.
+    assert {0xF0C9, 0xF019, 0xF065, 0xF185, 0xF186, 0xF002} <= needed
+    solid = built_book / FONT_DIR / "fa-solid-900.woff2"
+    assert solid.stat().st_size < 20_000, "the icon font is not subset"
+    in_fonts: set[int] = set()
+    for font in (built_book / FONT_DIR).glob("*.woff2"):
+        in_fonts |= set(TTFont(font).getBestCmap() or {})
+    assert needed - in_fonts == set(), [hex(c) for c in needed - in_fonts]
+
+
+_ICONS_DRAWN = """() => {
+  const drawn = [];
+  for (const element of document.querySelectorAll('*')) {
+    for (const pseudo of ['::before', '::after']) {
+      const style = getComputedStyle(element, pseudo);
+      if (!style.fontFamily.includes('Font Awesome') || style.content === 'none') continue;
+      const icons = [...style.content].filter(c => c >= '\\ue000' && c <= '\\uf8ff');
+      for (const icon of icons)
+        drawn.push([style.fontFamily, style.fontWeight, icon.codePointAt(0),
+                    element.tagName + '.' + element.className]);
+    }
+  }
+  return drawn;
+}"""
+
+
+def _font_file(family: str, weight: str) -> str:
+    if "Brands" in family:
+        return "fa-brands-400.woff2"
+    return "fa-solid-900.woff2" if int(weight) >= 900 else "fa-regular-400.woff2"
+
+
+def test_every_icon_a_page_draws_is_in_its_subset_font(
+    chromium, served: str, built_book: Path
+) -> None:
+    """Independent of how the build chose the glyphs: what Chromium draws with the icon
+    fonts on each page must be in the published fonts, and every icon font must load."""
+    from fontTools.ttLib import TTFont
+
+    cmaps = {
+        font.name: set(TTFont(font).getBestCmap() or {})
+        for font in (built_book / FONT_DIR).glob("*.woff2")
+    }
+    missing: list[str] = []
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        for path in PAGES:
+            page.goto(served + path, wait_until="networkidle")
+            page.evaluate("document.fonts.ready")
+            failed = page.evaluate(
+                "[...document.fonts].filter(f => f.status === 'error').map(f => f.family)"
+            )
+            assert failed == [], f"{path}: icon fonts that did not load: {failed}"
+            for family, weight, code, where in page.evaluate(_ICONS_DRAWN):
+                if code not in cmaps[_font_file(family, weight)]:
+                    missing.append(f"{path}: {where} draws U+{code:04X} ({family} {weight})")
+    finally:
+        context.close()
+    assert missing == [], missing
+
+
+def test_theme_buttons_keep_their_icon_and_name(chromium, served: str) -> None:
+    context = chromium.new_context(viewport=pageweight.PHONE_VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(served + "chapters/02_cost.html", wait_until="networkidle")
+        page.evaluate("document.fonts.ready")
+        buttons = page.evaluate(
+            """() => [...document.querySelectorAll('.bd-header button, .bd-header-article button')]
+            .filter(b => b.offsetParent !== null).map(b => {
+              const icon = [...b.querySelectorAll('i, span.fa-solid')]
+                .find(i => getComputedStyle(i).display !== 'none');
+              const glyph = icon ? getComputedStyle(icon, '::before').content : 'none';
+              const box = icon ? icon.getBoundingClientRect() : {width: 0};
+              return {name: b.getAttribute('aria-label') || b.getAttribute('title') || '',
+                      glyph, width: box.width,
+                      loaded: document.fonts.check('900 16px "Font Awesome 6 Free"')};
+            })"""
+        )
+    finally:
+        context.close()
+    names = {b["name"] for b in buttons}
+    assert {"Download this page", "Fullscreen mode", "Color mode", "Search"} <= names, names
+    for button in buttons:
+        assert button["name"], f"a header button has no accessible name: {button}"
+        assert button["glyph"] not in ("none", "normal", ""), f"no icon: {button}"
+        assert button["width"] > 8 and button["loaded"], f"icon not drawn: {button}"
+
+
+def test_chart_images_carry_their_size_and_load_lazily_below_the_fold(built_book: Path) -> None:
+    charts = 0
+    for page in PAGES:
+        html = (built_book / page).read_text(encoding="utf-8")
+        for tag in _IMG.findall(html):
+            src = _attribute(tag, "src") or ""
+            if not src.endswith(".svg"):
+                continue
+            charts += 1
+            svg = ((built_book / page).parent / src).resolve().read_bytes()
+            expected = svg_size(svg)
+            assert expected is not None, f"{page}: {src} has no size"
+            size = (int(_attribute(tag, "width") or 0), int(_attribute(tag, "height") or 0))
+            assert size == expected, f"{page}: {src} is {size}, its SVG {expected}"
+            # No fonts inside the charts: text stays text in the page's own fonts.
+            assert b"@font-face" not in svg and b"font/woff" not in svg, f"{src} embeds a font"
+        lazy = [t for t in _IMG.findall(html) if _attribute(t, "loading") == "lazy"]
+        if page in ("chapters/02_cost.html", "chapters/03_scaling.html"):
+            assert lazy, f"{page}: its charts below the fold are not lazy"
+    assert charts >= 10
+
+
+def test_svg_size_reads_points_pixels_and_view_box() -> None:
+    assert svg_size(b'<svg width="460.8pt" height="345.6pt" viewBox="0 0 460.8 345.6">') == (
+        614,
+        461,
+    )
+    assert svg_size(b'<svg width="300" height="200">') == (300, 200)
+    assert svg_size(b'<svg width="100%" viewBox="0 0 640 480">') == (640, 480)
+    assert svg_size(b"<p>not an svg</p>") is None
