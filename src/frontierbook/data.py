@@ -36,7 +36,7 @@ import pandas as pd
 
 from frontierbook.inputs import InputError, bib_keys, descriptor
 from frontierbook.paths import BIB_PATH, DATA_DIR
-from frontierbook.reads import record_read
+from frontierbook.reads import PACKAGE, record_read
 
 PROVENANCE_FIELDS = ("source", "kind", "note")
 KINDS = ("reported", "estimate", "derived")
@@ -329,6 +329,7 @@ def _typed_frame(path: Path, fields: list[dict]) -> pd.DataFrame:
 
 def table_names(data_dir: Path = DATA_DIR) -> list[str]:
     """Names of the tables described in the data package."""
+    record_read(PACKAGE)
     return [r["name"] for r in _descriptor(data_dir)["resources"]]
 
 

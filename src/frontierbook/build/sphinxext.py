@@ -43,6 +43,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", repository.configure)
     app.connect("config-inited", publish.use_local_mathjax)
     app.connect("builder-inited", lambda a: _declare_parallel_safe(a, a.config))
+    app.connect("builder-inited", publish.check_inputs)
     app.connect("source-read", _note_document)
     app.connect("doctree-resolved", pages.set_alt)
     app.connect("doctree-resolved", notebooks.add_notebook_link)
