@@ -100,7 +100,10 @@ def _check_bytes(path: Path, label: str, columns: list[str]) -> list[Problem]:
         ]
     if not text.strip():
         return [Problem(label, 1, None, "file is empty: expected a header and data rows")]
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return []  # reported with its line by _check_cells
     if len([r for r in rows[1:] if any(cell.strip() for cell in r)]) == 0:
         return [Problem(label, 2, None, "header only: the table has no data rows")]
     return []
@@ -116,6 +119,7 @@ _SPELLINGS = {
     "date": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), "a date written YYYY-MM-DD"),
     "year": (re.compile(r"[0-9]{4}"), "a year written with four digits"),
 }
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FIRST_YEAR = 2015
 _OTHER_DELIMITERS = (";", "\t", "|")
@@ -142,6 +146,9 @@ def _csv_rows(text: str) -> list[list[str]]:
 def _check_cell(field: dict, value: str) -> str | None:
     """What is wrong with one non-empty cell, or None."""
     kind = field.get("type", "string")
+    control = _CONTROL.search(value)
+    if control:
+        return f"control character {control.group()!r} (value {value!r}): remove it"
     if kind in _SPELLINGS:
         pattern, expected = _SPELLINGS[kind]
         if not pattern.fullmatch(value):
@@ -172,10 +179,11 @@ def _check_cells(text: str, label: str, fields: list[dict]) -> list[Problem]:
     if stray:
         line = text.count("\n", 0, stray.start()) + 1
         return [Problem(label, line, None, "line ends with a lone carriage return: use \\n")]
+    reader = csv.reader(io.StringIO(text), strict=True)
     try:
-        rows = _csv_rows(text)
+        rows = [row for row in reader if row]
     except csv.Error as exc:
-        return [Problem(label, None, None, f"not a valid CSV file: {exc}")]
+        return [Problem(label, reader.line_num, None, f"not a valid CSV file: {exc}")]
     header = rows[0]
     names = [f["name"] for f in fields]
     if len(header) == 1 and len(names) > 1:
@@ -393,7 +401,7 @@ def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) 
     problems = _check_bytes(path, label, [f["name"] for f in fields])
     key = None if problems else _validation_key(name, data_dir, Path(bib_path))
     if not problems and not _already_valid(data_dir, key):
-        text = path.read_text(encoding="utf-8").lstrip("\ufeff")
+        text = path.read_bytes().decode("utf-8").lstrip("\ufeff")
         problems = _check_cells(text, label, fields)
         if not any(p.row is None or p.row == 1 and p.column is None for p in problems):
             # Frictionless runs on every file that parses; where a cell already has a

@@ -11,6 +11,7 @@ entry, row or column at fault and is meant to be printed as it is, without a tra
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -28,10 +29,11 @@ class InputError(ValueError):
 def shown_path(path: Path | str) -> str:
     """The path as a maintainer sees it: relative to the repository (or its data folder's
     parent, for a copy elsewhere)."""
-    path = Path(path)
+    # abspath, not resolve: a symlink is shown under its own name, not its target's.
+    path = Path(os.path.abspath(path))
     for base in (ROOT, path.parent.parent):
         try:
-            return path.resolve().relative_to(Path(base).resolve()).as_posix()
+            return path.relative_to(Path(os.path.abspath(base))).as_posix()
         except ValueError:
             continue
     return str(path)
@@ -136,7 +138,8 @@ def _read_bibliography(path: str, mtime_ns: int, size: int) -> dict:
     try:
         return dict(parse_string(text, bib_format="bibtex").entries)
     except PybtexSyntaxError as exc:
-        raise InputError(f"{shown}, line {exc.lineno}: {exc.message}") from None
+        message = exc.args[0] if exc.args else exc.error_type
+        raise InputError(f"{shown}, line {exc.lineno}: {message}") from None
     except BibliographyDataError as exc:
         message = str(exc)
         found = re.search(r"repeated bibliography entry: (\S+)", message)
