@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from frontierbook.data import is_free_text
 from frontierbook.inputs import descriptor
@@ -21,9 +22,11 @@ ATTACKS = (
     '"><svg onload=alert(3)>',
     "{{ 7*191 }}",
 )
-ALL_ATTACKS = " ".join(ATTACKS)
 # Any of these in a page, a chart or a notebook means the attack got through unescaped.
 LIVE_MARKUP = re.compile(r"<script>alert|<img src=x onerror|<svg onload", re.IGNORECASE)
+# Codes the chapters look rows up by (a chart colours each paragraph of the rule); they are
+# printed too, so they would be worth attacking, but a changed code fails the lookup first.
+CODE_COLUMNS = {("export_thresholds", "paragraph")}
 
 
 def _key_columns(resource: dict, resources: list[dict]) -> set[str]:
@@ -46,7 +49,11 @@ def inject_everywhere(data: Path) -> dict[str, list[str]]:
     for resource in resources:
         keys = _key_columns(resource, resources)
         fields = {f["name"]: f for f in resource["schema"]["fields"]}
-        targets = [n for n, f in fields.items() if is_free_text(f) and n not in keys]
+        targets = [
+            n
+            for n, f in fields.items()
+            if is_free_text(f) and n not in keys and (resource["name"], n) not in CODE_COLUMNS
+        ]
         path = data / resource["path"]
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
         header = rows[0]
@@ -54,7 +61,9 @@ def inject_everywhere(data: Path) -> dict[str, list[str]]:
             for name in targets:
                 i = header.index(name)
                 limit = fields[name].get("constraints", {}).get("maxLength")
-                attack = ALL_ATTACKS if limit is None else ATTACKS[number % len(ATTACKS)]
+                # One attack per cell, in turn down the rows: all four at once make chart
+                # labels so long that matplotlib cannot lay the chart out (a warning).
+                attack = ATTACKS[number % len(ATTACKS)]
                 base = row[i] or "x"
                 if limit is not None:
                     base = base[: max(1, limit - len(attack) - 1)]
@@ -96,8 +105,8 @@ def test_no_live_markup_in_any_page_chart_or_notebook(injected_site) -> None:
     assert checked > 20
     timeline = (site / "chapters" / "01_timeline.html").read_text(encoding="utf-8")
     # Shown to the reader as text, and never evaluated as a template.
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in timeline
-    assert "{{ 7*191 }}" in timeline
+    for attack in ATTACKS:
+        assert escape(attack) in timeline, attack
 
 
 def test_data_downloads_are_the_validated_files_unchanged(injected_site) -> None:
