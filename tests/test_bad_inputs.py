@@ -177,6 +177,20 @@ STRUCTURE: dict[str, Case] = {
         None,
         "blank",
     ),
+    "an empty line between data rows, then a bad value": (
+        "v3_stages",
+        _rewrite("\nPost-training,3,5000,", "\n\nPost-training,3,lots,"),
+        5,
+        "h800_gpu_hours",
+        "whole number",
+    ),
+    "an empty line between data rows": (
+        "v3_stages",
+        _rewrite("\nPost-training", "\n\nPost-training"),
+        4,
+        None,
+        "blank row",
+    ),
     "a repeated composite key": (
         "reasoning_benchmarks",
         _rewrite("GPT-4o-0513,AIME 2024,9.3", "Claude-3.5-Sonnet-1022,AIME 2024,9.3"),

@@ -181,7 +181,8 @@ def _check_cells(text: str, label: str, fields: list[dict]) -> list[Problem]:
         return [Problem(label, line, None, "line ends with a lone carriage return: use \\n")]
     reader = csv.reader(io.StringIO(text), strict=True)
     try:
-        rows = [row for row in reader if row]
+        # Blank rows are kept so that row numbers count as Frictionless counts them.
+        rows = list(reader)
     except csv.Error as exc:
         return [Problem(label, reader.line_num, None, f"not a valid CSV file: {exc}")]
     header = rows[0]
@@ -195,7 +196,7 @@ def _check_cells(text: str, label: str, fields: list[dict]) -> list[Problem]:
     by_name = {f["name"]: f for f in fields}
     problems = []
     for row_number, row in enumerate(rows[1:], start=2):
-        for name, value in zip(header, row, strict=False):
+        for name, value in zip(header, row, strict=False):  # a blank row has no cells
             if name in by_name and value != "":
                 wrong = _check_cell(by_name[name], value)
                 if wrong:
@@ -204,6 +205,7 @@ def _check_cells(text: str, label: str, fields: list[dict]) -> list[Problem]:
 
 
 _TITLES = {
+    "blank-row": "blank row: remove it",
     "primary-key": "duplicate primary key",
     "foreign-key": "unknown reference",
     "missing-label": "missing column",
@@ -219,9 +221,17 @@ def _frictionless_problems(package, name: str, label: str, spec: dict) -> list[P
     report = resource.validate()
     problems = []
     primary_key = spec["schema"].get("primaryKey", [])
+    blank_rows = {
+        getattr(e, "row_number", None)
+        for task in report.tasks
+        for e in task.errors
+        if e.type == "blank-row"
+    }
     for task in report.tasks:
         for error in task.errors:
             row = getattr(error, "row_number", None)
+            if row in blank_rows and error.type != "blank-row":
+                continue  # a blank row's empty key is the same problem again
             column = getattr(error, "field_name", None) or getattr(error, "label", None) or None
             if error.type == "primary-key":
                 column = ", ".join(primary_key)
