@@ -796,3 +796,22 @@ def test_a_deleted_table_leaves_the_site(data_copy: Path, tmp_path: Path) -> Non
     os.remove(data_copy / "v3_stages.csv")
     publish_data(site, data_copy, bib)
     assert not (site / "data" / "v3_stages.csv").exists()
+
+
+def test_a_resource_added_to_the_package_re_executes_the_data_page(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data page lists every table, so the build must re-execute it when one is added,
+    though it never read the new table before."""
+    from frontierbook.build.fingerprint import Book
+    from frontierbook.reads import DOC_ENV, PACKAGE, READS_LOG_ENV
+
+    log = data_copy.parent / "reads.jsonl"
+    monkeypatch.setenv(READS_LOG_ENV, str(log))
+    monkeypatch.setenv(DOC_ENV, "chapters/data")
+    table_names(data_copy)
+    assert json.loads(log.read_text().splitlines()[0]) == {"doc": "chapters/data", "table": PACKAGE}
+    book = Book(data_copy.parent)
+    before = book.table_sha(PACKAGE)
+    _edit_package(data_copy, lambda p: p["resources"].append({**p["resources"][0], "name": "x"}))
+    assert book.table_sha(PACKAGE) != before
