@@ -18,9 +18,13 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
 
 NOT_REPORTED = "not reported"
 
@@ -149,14 +153,14 @@ def html_table(
     *,
     table_id: str | None = None,
     caption: str | None = None,
-):
+) -> HTML:
     """:func:`render_table` as an object Jupyter displays as HTML (a chapter cell's output)."""
     from IPython.display import HTML
 
     return HTML(str(render_table(columns, rows, table_id=table_id, caption=caption)))
 
 
-def events_table(events: pd.DataFrame) -> object:
+def events_table(events: pd.DataFrame) -> HTML:
     """The table of dated events (timeline and export chapters): date, event, note, source."""
     from frontierbook.text import long_date
     from frontierbook.timeline import event_day
