@@ -4,23 +4,39 @@ Validation is Frictionless's: types, constraints, primary and foreign keys. The 
 column of every table is a foreign key into a ``references`` table that this module builds
 from ``references.bib``, so an unknown citation key is caught like any other bad value.
 Every failure is raised as one :class:`DataError` naming the file, the row and the column.
+
+Pandas must read exactly what Frictionless validated, so the book fixes the CSV dialect and
+the spelling of every typed cell instead of letting either library guess:
+
+- comma-separated, UTF-8 (a byte-order mark is allowed), ``\n`` or ``\r\n`` line ends,
+  ``"`` quoting with doubled quotes inside;
+- integer ``-?[0-9]+``; number ``-?[0-9]+(.[0-9]+)?(e[+-]?[0-9]+)?``, so no ``inf``, ``nan``,
+  digit separators, ``+`` or spaces; boolean ``true`` or ``false``; date ``YYYY-MM-DD``
+  between 2015-01-01 and the end of the year after the build; year the same range;
+- free text (a string column with no ``enum`` or ``pattern``) may not begin with ``=``,
+  ``+``, ``-``, ``@``, a tab or a carriage return: a spreadsheet would run it as a formula.
+
+Anything else is a :class:`DataError` naming file, row and column. As a last guard the
+DataFrame is compared with the raw cells: an empty cell and only an empty cell is missing.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import importlib.metadata
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from frontierbook.inputs import bib_keys, descriptor
+from frontierbook.inputs import InputError, bib_keys, descriptor
 from frontierbook.paths import BIB_PATH, DATA_DIR
-from frontierbook.reads import record_read
+from frontierbook.reads import PACKAGE, record_read
 
 PROVENANCE_FIELDS = ("source", "kind", "note")
 KINDS = ("reported", "estimate", "derived")
@@ -41,7 +57,7 @@ class Problem:
         return f"{self.file}, {row}, {column}: {self.message}"
 
 
-class DataError(ValueError):
+class DataError(InputError):
     """A table in ``data/`` broke its schema. The message lists every problem found."""
 
     def __init__(self, problems: list[Problem]):
@@ -84,13 +100,112 @@ def _check_bytes(path: Path, label: str, columns: list[str]) -> list[Problem]:
         ]
     if not text.strip():
         return [Problem(label, 1, None, "file is empty: expected a header and data rows")]
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return []  # reported with its line by _check_cells
     if len([r for r in rows[1:] if any(cell.strip() for cell in r)]) == 0:
         return [Problem(label, 2, None, "header only: the table has no data rows")]
     return []
 
 
+_SPELLINGS = {
+    "integer": (re.compile(r"-?[0-9]+"), "a whole number written with digits only, like 42"),
+    "number": (
+        re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"),
+        "a finite number like 1.5 or 2e9 (no inf, nan, spaces, '+' or digit separators)",
+    ),
+    "boolean": (re.compile(r"true|false"), "true or false, in lower case"),
+    "date": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), "a date written YYYY-MM-DD"),
+    "year": (re.compile(r"[0-9]{4}"), "a year written with four digits"),
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FIRST_YEAR = 2015
+_OTHER_DELIMITERS = (";", "\t", "|")
+
+
+def last_year() -> int:
+    """The latest year a date may have: the year after the build's."""
+    return dt.date.today().year + 1
+
+
+def is_free_text(field: dict) -> bool:
+    """A string column whose values are not limited to a list or a pattern."""
+    constraints = field.get("constraints", {})
+    return field.get("type", "string") == "string" and not (
+        "enum" in constraints or "pattern" in constraints
+    )
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    """The file as Python's csv module (and pandas) split it: commas, '"' quotes."""
+    return [row for row in csv.reader(io.StringIO(text), strict=True) if row]
+
+
+def _check_cell(field: dict, value: str) -> str | None:
+    """What is wrong with one non-empty cell, or None."""
+    kind = field.get("type", "string")
+    control = _CONTROL.search(value)
+    if control:
+        return f"control character {control.group()!r} (value {value!r}): remove it"
+    if kind in _SPELLINGS:
+        pattern, expected = _SPELLINGS[kind]
+        if not pattern.fullmatch(value):
+            return f"wrong type (value {value!r}): expected {expected}"
+    if kind == "number" and not float(value) < float("inf"):
+        return f"number too large (value {value!r}): it is infinite as a float"
+    if kind in ("date", "year"):
+        try:
+            year = dt.date.fromisoformat(value).year if kind == "date" else int(value)
+        except ValueError:
+            return f"wrong type (value {value!r}): not a real calendar date"
+        if not FIRST_YEAR <= year <= last_year():
+            return (
+                f"date out of range (value {value!r}): expected a year from {FIRST_YEAR} "
+                f"to {last_year()}"
+            )
+    if is_free_text(field) and value.startswith(FORMULA_STARTS):
+        return (
+            f"starts with {value[0]!r} (value {value!r}): a spreadsheet would run it as a "
+            "formula; reword it or begin with a letter"
+        )
+    return None
+
+
+def _check_cells(text: str, label: str, fields: list[dict]) -> list[Problem]:
+    """The fixed dialect and the strict spellings (see the module docstring)."""
+    stray = re.search(r"\r(?!\n)", text)
+    if stray:
+        line = text.count("\n", 0, stray.start()) + 1
+        return [Problem(label, line, None, "line ends with a lone carriage return: use \\n")]
+    reader = csv.reader(io.StringIO(text), strict=True)
+    try:
+        # Blank rows are kept so that row numbers count as Frictionless counts them.
+        rows = list(reader)
+    except csv.Error as exc:
+        return [Problem(label, reader.line_num, None, f"not a valid CSV file: {exc}")]
+    header = rows[0]
+    names = [f["name"] for f in fields]
+    if len(header) == 1 and len(names) > 1:
+        found = [d for d in _OTHER_DELIMITERS if d in header[0]]
+        if found:
+            return [
+                Problem(label, 1, None, f"delimiter is {found[0]!r}: the book's CSVs use commas")
+            ]
+    by_name = {f["name"]: f for f in fields}
+    problems = []
+    for row_number, row in enumerate(rows[1:], start=2):
+        for name, value in zip(header, row, strict=False):  # a blank row has no cells
+            if name in by_name and value != "":
+                wrong = _check_cell(by_name[name], value)
+                if wrong:
+                    problems.append(Problem(label, row_number, name, wrong))
+    return problems
+
+
 _TITLES = {
+    "blank-row": "blank row: remove it",
     "primary-key": "duplicate primary key",
     "foreign-key": "unknown reference",
     "missing-label": "missing column",
@@ -106,9 +221,17 @@ def _frictionless_problems(package, name: str, label: str, spec: dict) -> list[P
     report = resource.validate()
     problems = []
     primary_key = spec["schema"].get("primaryKey", [])
+    blank_rows = {
+        getattr(e, "row_number", None)
+        for task in report.tasks
+        for e in task.errors
+        if e.type == "blank-row"
+    }
     for task in report.tasks:
         for error in task.errors:
             row = getattr(error, "row_number", None)
+            if row in blank_rows and error.type != "blank-row":
+                continue  # a blank row's empty key is the same problem again
             column = getattr(error, "field_name", None) or getattr(error, "label", None) or None
             if error.type == "primary-key":
                 column = ", ".join(primary_key)
@@ -150,7 +273,15 @@ def _package(data_dir: Path, bib_path: Path):
             *schema.get("foreignKeys", []),
             {"fields": ["source"], "reference": {"resource": "references", "fields": ["key"]}},
         ]
-        resources.append({**resource, "schema": schema})
+        schema["fields"] = [
+            {**f, "trueValues": ["true"], "falseValues": ["false"]}
+            if f.get("type") == "boolean"
+            else f
+            for f in schema["fields"]
+        ]
+        # The dialect pandas uses; left unset, Frictionless would sniff another delimiter.
+        dialect = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
+        resources.append({**resource, "schema": schema, "dialect": dialect})
     descriptor = {**descriptor, "resources": [*resources, references]}
     return descriptor, Package(descriptor, basepath=str(data_dir))
 
@@ -164,12 +295,44 @@ _PANDAS_TYPES = {
 }
 
 
+def _frame_matching_cells(path: Path, label: str, fields: list[dict]) -> pd.DataFrame:
+    """Pandas' reading of a validated table, checked cell by cell against the raw file."""
+    try:
+        frame = _typed_frame(path, fields)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise DataError(
+            [Problem(label, None, None, f"pandas cannot read what validation accepted: {exc}")]
+        ) from None
+    header, *body = _csv_rows(path.read_text(encoding="utf-8").lstrip("\ufeff"))
+    problems = []
+    if len(body) != len(frame):
+        problems.append(
+            Problem(label, None, None, f"pandas read {len(frame)} rows, the file has {len(body)}")
+        )
+    for column_index, name in enumerate(header):
+        if name not in frame.columns:
+            continue
+        missing = frame[name].isna().tolist()
+        for row_number, (row, na) in enumerate(zip(body, missing, strict=False), start=2):
+            raw = row[column_index] if column_index < len(row) else ""
+            if (raw == "") != na:
+                problems.append(
+                    Problem(label, row_number, name, f"pandas misread the value {raw!r}")
+                )
+    if problems:
+        raise DataError(problems)
+    return frame
+
+
 def _typed_frame(path: Path, fields: list[dict]) -> pd.DataFrame:
     dtypes = {f["name"]: _PANDAS_TYPES[f["type"]] for f in fields if f["type"] in _PANDAS_TYPES}
     bools = [f["name"] for f in fields if f["type"] == "boolean"]
     frame = pd.read_csv(
         path,
         encoding="utf-8",
+        sep=",",
+        quotechar='"',
+        doublequote=True,
         dtype={k: v for k, v in dtypes.items() if k not in bools} | {b: "string" for b in bools},
         keep_default_na=False,
         na_values=[""],
@@ -184,6 +347,7 @@ def _typed_frame(path: Path, fields: list[dict]) -> pd.DataFrame:
 
 def table_names(data_dir: Path = DATA_DIR) -> list[str]:
     """Names of the tables described in the data package."""
+    record_read(PACKAGE)
     return [r["name"] for r in _descriptor(data_dir)["resources"]]
 
 
@@ -247,13 +411,21 @@ def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) 
     problems = _check_bytes(path, label, [f["name"] for f in fields])
     key = None if problems else _validation_key(name, data_dir, Path(bib_path))
     if not problems and not _already_valid(data_dir, key):
-        _, package = _package(data_dir, Path(bib_path))
-        problems = _frictionless_problems(package, name, label, spec)
+        text = path.read_bytes().decode("utf-8").lstrip("\ufeff")
+        problems = _check_cells(text, label, fields)
+        if not any(p.row is None or p.row == 1 and p.column is None for p in problems):
+            # Frictionless runs on every file that parses; where a cell already has a
+            # problem above, its report of the same cell would only repeat it.
+            seen = {(p.row, p.column) for p in problems}
+            _, package = _package(data_dir, Path(bib_path))
+            found = _frictionless_problems(package, name, label, spec)
+            problems += [p for p in found if (p.row, p.column) not in seen]
+            problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         if not problems:
             _remember_valid(data_dir, key)
     if problems:
         raise DataError(problems)
-    frame = _typed_frame(path, fields)
+    frame = _frame_matching_cells(path, label, fields)
     record_read(name)
     frame.attrs["table"] = name
     frame.attrs["path"] = label

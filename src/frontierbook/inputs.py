@@ -2,43 +2,161 @@
 
 Each is parsed once per process and read again only when the file changes (its size or
 modification time), so a long-running Jupyter kernel sees an edited bibliography.
+
+Every problem with an input is raised as :class:`InputError` (or its subclass
+:class:`frontierbook.data.DataError` for a table): its message names the file and the line,
+entry, row or column at fault and is meant to be printed as it is, without a traceback.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from frontierbook.paths import BIB_PATH, DATA_DIR
+from frontierbook.paths import BIB_PATH, DATA_DIR, ROOT
+
+
+class InputError(ValueError):
+    """An input file (a table, ``datapackage.json``, ``references.bib``) is wrong.
+
+    The message names the file and where in it; print it without a traceback.
+    """
+
+
+def shown_path(path: Path | str) -> str:
+    """The path as a maintainer sees it: relative to the repository (or its data folder's
+    parent, for a copy elsewhere)."""
+    # abspath, not resolve: a symlink is shown under its own name, not its target's.
+    path = Path(os.path.abspath(path))
+    for base in (ROOT, path.parent.parent):
+        try:
+            return path.relative_to(Path(os.path.abspath(base))).as_posix()
+        except ValueError:
+            continue
+    return str(path)
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:
-    stat = path.stat()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{shown_path(path)}: file not found") from None
     return str(path), stat.st_mtime_ns, stat.st_size
 
 
 def descriptor(data_dir: Path = DATA_DIR) -> dict:
-    """The data package descriptor, ``data/datapackage.json``."""
+    """The data package descriptor, ``data/datapackage.json``.
+
+    Raises :class:`InputError` naming the file, and the line and column of a JSON error.
+    """
     return _read_descriptor(*_stamp(Path(data_dir) / "datapackage.json"))
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    keys = [k for k, _ in pairs]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise ValueError(f"key {repeated[0]!r} appears twice in one object")
+    return dict(pairs)
 
 
 @lru_cache(maxsize=8)
 def _read_descriptor(path: str, mtime_ns: int, size: int) -> dict:
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+    shown = shown_path(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{shown}: not valid UTF-8 at byte {exc.start}") from None
+    try:
+        package = json.loads(text, object_pairs_hook=_reject_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{shown}, line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except ValueError as exc:
+        raise InputError(f"{shown}: {exc}") from None
+    _check_descriptor(package, shown)
+    return package
+
+
+def _check_descriptor(package: object, shown: str) -> None:
+    """The shape the book relies on; Frictionless checks the rest when it validates."""
+    if not isinstance(package, dict) or not isinstance(package.get("resources"), list):
+        raise InputError(f"{shown}: expected an object with a 'resources' list")
+    names: set[str] = set()
+    for index, resource in enumerate(package["resources"]):
+        where = f"{shown}, resources[{index}]"
+        if not isinstance(resource, dict):
+            raise InputError(f"{where}: expected an object")
+        for key in ("name", "path"):
+            if not isinstance(resource.get(key), str) or not resource[key]:
+                raise InputError(f"{where}: '{key}' is missing or not a string")
+        name, path = resource["name"], resource["path"]
+        where = f"{shown}, resource '{name}'"
+        if name in names:
+            raise InputError(f"{where}: a second resource with this name")
+        names.add(name)
+        # Only a plain file name: a path could publish any file on the machine.
+        if not re.fullmatch(r"[a-z0-9_]+\.csv", path):
+            raise InputError(f"{where}: path {path!r} must be a file name like 'events.csv'")
+        fields = resource.get("schema", {}).get("fields")
+        if not isinstance(fields, list) or not fields:
+            raise InputError(f"{where}: 'schema.fields' is missing or empty")
+        for field in fields:
+            if not isinstance(field, dict) or not isinstance(field.get("name"), str):
+                raise InputError(f"{where}: every field needs a 'name'")
 
 
 def bibliography(bib_path: Path = BIB_PATH) -> dict:
-    """Citation key -> pybtex entry, in file order."""
+    """Citation key -> pybtex entry, in file order.
+
+    Raises :class:`InputError` naming the file and the line or entry of a syntax error,
+    a repeated key or a repeated field.
+    """
     return _read_bibliography(*_stamp(Path(bib_path)))
+
+
+def _line_of_entry(text: str, key: str, occurrence: int) -> int | None:
+    pattern = re.compile(r"@\w+\s*[{(]\s*" + re.escape(key) + r"\s*,", re.IGNORECASE)
+    matches = list(pattern.finditer(text))
+    if len(matches) <= occurrence:
+        return None
+    return text.count("\n", 0, matches[occurrence].start()) + 1
 
 
 @lru_cache(maxsize=8)
 def _read_bibliography(path: str, mtime_ns: int, size: int) -> dict:
-    from pybtex.database import parse_file
+    from pybtex.database import BibliographyDataError, parse_string
+    from pybtex.scanner import PybtexSyntaxError
 
-    return dict(parse_file(path, bib_format="bibtex").entries)
+    shown = shown_path(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{shown}: not valid UTF-8 at byte {exc.start}") from None
+    try:
+        return dict(parse_string(text, bib_format="bibtex").entries)
+    except PybtexSyntaxError as exc:
+        message = exc.args[0] if exc.args else exc.error_type
+        raise InputError(f"{shown}, line {exc.lineno}: {message}") from None
+    except BibliographyDataError as exc:
+        message = str(exc)
+        found = re.search(r"repeated bibliography entry: (\S+)", message)
+        if found:
+            line = _line_of_entry(text, found.group(1), 1)
+            where = f", line {line}" if line else ""
+            raise InputError(
+                f"{shown}{where}, entry '{found.group(1)}': the key is used twice"
+            ) from None
+        found = re.search(r"entry with key (\S+) has a duplicate (\S+) field", message)
+        if found:
+            line = _line_of_entry(text, found.group(1), 0)
+            where = f", line {line}" if line else ""
+            raise InputError(
+                f"{shown}{where}, entry '{found.group(1)}': field '{found.group(2)}' twice"
+            ) from None
+        raise InputError(f"{shown}: {message}") from None
 
 
 def bib_keys(bib_path: Path = BIB_PATH) -> tuple[str, ...]:

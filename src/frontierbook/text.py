@@ -13,8 +13,16 @@ class Text(str):
         printer.text(str(self))
 
 
+def _finite(value: float) -> float:
+    # An empty optional cell arrives as NaN; the prose must never say "nan" or "inf".
+    if not math.isfinite(value):
+        raise ValueError(f"cannot write {value!r} in the prose: an input cell is empty or infinite")
+    return value
+
+
 def usd(value: float, digits: int | None = None) -> str:
     """'$5.576M', '$1.6B', '$294K', '$2.19' with sensible significant figures."""
+    _finite(value)
     if value < 0:
         return "-" + usd(-value, digits)
     for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
@@ -37,22 +45,22 @@ def _sig(value: float, digits: int | None) -> str:
 
 def number(value: float, digits: int = 0) -> str:
     """Thousands separators: 2,788,000; 14.8 with digits=1."""
-    return f"{value:,.{digits}f}"
+    return f"{_finite(value):,.{digits}f}"
 
 
 def ratio(value: float, digits: int = 0) -> str:
     """'11×'."""
-    return f"{value:,.{digits}f}×"
+    return f"{_finite(value):,.{digits}f}×"
 
 
 def percent(value: float, digits: int = 0) -> str:
     """0.35 -> '35%'."""
-    return f"{100 * value:.{digits}f}%"
+    return f"{100 * _finite(value):.{digits}f}%"
 
 
 def sci(value: float, digits: int = 1) -> str:
     """3.29e24 -> '3.3 × 10^24' written with a Unicode superscript."""
-    exponent = int(math.floor(math.log10(abs(value))))
+    exponent = int(math.floor(math.log10(abs(_finite(value)))))
     mantissa = value / 10**exponent
     sup = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
     return f"{mantissa:.{digits}f} × 10{sup}"

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from frontierbook.build.toc import is_notebook_source, toc_docnames
 from frontierbook.inputs import descriptor
+from frontierbook.reads import PACKAGE
 
 
 def _sha(data: bytes) -> str:
@@ -59,6 +60,8 @@ class Book:
 
     def table_sha(self, table: str) -> str:
         """The table's CSV and its schema: what validation and the chapter see of it."""
+        if table == PACKAGE:  # a chapter that lists every table (the data page)
+            return _file_sha(self.root / "data" / PACKAGE)
         for resource in descriptor(self.root / "data")["resources"]:
             if resource["name"] == table:
                 schema = json.dumps(resource, sort_keys=True).encode()

@@ -55,6 +55,7 @@ def setup(app: Sphinx) -> dict:
     mathml.register(app)
     app.connect("config-inited", repository.configure)
     app.connect("builder-inited", lambda a: _declare_parallel_safe(a, a.config))
+    app.connect("builder-inited", publish.check_inputs)
     app.connect("source-read", _note_document)
     app.connect("doctree-resolved", pages.set_alt)
     app.connect("doctree-resolved", notebooks.add_notebook_link)

@@ -1,0 +1,194 @@
+"""The one way the book writes an HTML table: every cell is escaped by construction.
+
+A cell is plain data (``str``, number, date, missing value), which is always escaped, or
+:class:`markupsafe.Markup` built by the helpers below (:func:`strong`, :func:`code`, ...),
+which escape their own arguments. Nothing else reaches the page, so a ``<script>`` in a
+CSV note shows as text. A missing value shows as "not reported" (or the column's own
+word), never ``nan``; a non-finite number is a bug upstream of the table and raises.
+
+Each cell carries its column's label (``data-label``): on a phone the table is shown as
+one card per row (``_static/tables.css``), so the identifying column and the verdict stay
+on screen instead of scrolling out of sight.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+
+NOT_REPORTED = "not reported"
+
+Cell = object  # str, number, date, None/NaN/NA, or Markup from the helpers below
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its header, how to align it, and what to show for a missing value."""
+
+    label: str
+    numeric: bool = False
+    missing: str = NOT_REPORTED
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of cells, optionally followed by a full-width line of detail (a note)."""
+
+    cells: Sequence[Cell]
+    detail: Cell = None
+    classes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN, NaT and pandas' NA: a cell the data leaves empty."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def cell_text(value: Cell, missing: str = NOT_REPORTED) -> Markup:
+    """One cell as safe HTML: Markup as is, anything else escaped; missing as a word."""
+    if isinstance(value, Markup):
+        return value
+    if is_missing(value):
+        return Markup('<span class="not-reported">{}</span>').format(missing)
+    if isinstance(value, bool):
+        return escape("yes" if value else "no")
+    if isinstance(value, numbers.Real) and not math.isfinite(float(value)):
+        raise ValueError(f"non-finite number {value!r} in a table cell")
+    if isinstance(value, pd.Timestamp | dt.date):
+        return escape(value.strftime("%Y-%m-%d"))
+    return escape(str(value))
+
+
+def join(*parts: Cell, sep: Cell = "") -> Markup:
+    """Cells joined into one, each escaped unless it is already Markup."""
+    return Markup(escape(sep)).join(cell_text(p) for p in parts if p is not None)
+
+
+def _wrap(tag: str) -> Callable[[Cell], Markup]:
+    def wrap(value: Cell) -> Markup:
+        return Markup(f"<{tag}>{{}}</{tag}>").format(cell_text(value))
+
+    wrap.__name__ = tag
+    wrap.__doc__ = f"``<{tag}>`` around the escaped value."
+    return wrap
+
+
+strong = _wrap("strong")
+em = _wrap("em")
+code = _wrap("code")
+small = _wrap("small")
+LINE_BREAK = Markup("<br>")
+
+
+def link(href: str, text: Cell) -> Markup:
+    """A link; ``href`` and text are both escaped (quotes included)."""
+    return Markup('<a href="{}">{}</a>').format(href, cell_text(text))
+
+
+def number_button(name: str, text: Cell) -> Markup:
+    """A published number that opens its provenance popover (frontierbook.build.numbers):
+    ``name`` is the number's glue name, ``text`` the value shown."""
+    return Markup(
+        '<button type="button" class="fb-num" aria-expanded="false" data-fb-num="{}">{}</button>'
+    ).format(name, cell_text(text))
+
+
+def render_table(
+    columns: Sequence[Column | str],
+    rows: Iterable[Row | Sequence[Cell]],
+    *,
+    table_id: str | None = None,
+    caption: str | None = None,
+) -> Markup:
+    """An HTML table (inside the book's scrolling ``table-wrapper``) with every cell escaped.
+
+    ``columns`` are :class:`Column` or plain header labels; each row has one cell per column.
+    Raises ``ValueError`` when a row has the wrong number of cells or a non-finite number.
+    """
+    cols = [c if isinstance(c, Column) else Column(c) for c in columns]
+    head = Markup("").join(
+        Markup('<th scope="col"{}>{}</th>').format(
+            Markup(' class="num"') if c.numeric else "", c.label
+        )
+        for c in cols
+    )
+    body = []
+    for index, row in enumerate(rows, start=1):
+        row = row if isinstance(row, Row) else Row(tuple(row))
+        if len(row.cells) != len(cols):
+            raise ValueError(
+                f"table row {index} has {len(row.cells)} cells for {len(cols)} columns"
+            )
+        cells = Markup("").join(
+            Markup('<td data-label="{}"{}>{}</td>').format(
+                c.label,
+                Markup(' class="num"') if c.numeric else "",
+                cell_text(value, c.missing),
+            )
+            for c, value in zip(cols, row.cells, strict=True)
+        )
+        classes = Markup(' class="{}"').format(" ".join(row.classes)) if row.classes else ""
+        body.append(Markup("<tr{}>{}</tr>").format(classes, cells))
+        if row.detail is not None and not is_missing(row.detail):
+            body.append(
+                Markup('<tr class="row-detail"><td colspan="{}">{}</td></tr>').format(
+                    len(cols), cell_text(row.detail)
+                )
+            )
+    id_attr = Markup(' id="{}"').format(table_id) if table_id else ""
+    caption_html = Markup("<caption>{}</caption>").format(caption) if caption else ""
+    return Markup(
+        '<div class="table-wrapper"><table class="table fb-table"{}>{}<thead><tr>{}</tr>'
+        "</thead><tbody>{}</tbody></table></div>"
+    ).format(id_attr, caption_html, head, Markup("").join(body))
+
+
+def html_table(
+    columns: Sequence[Column | str],
+    rows: Iterable[Row | Sequence[Cell]],
+    *,
+    table_id: str | None = None,
+    caption: str | None = None,
+) -> HTML:
+    """:func:`render_table` as an object Jupyter displays as HTML (a chapter cell's output)."""
+    from IPython.display import HTML
+
+    return HTML(str(render_table(columns, rows, table_id=table_id, caption=caption)))
+
+
+def events_table(events: pd.DataFrame) -> HTML:
+    """The table of dated events (timeline and export chapters): date, event, note, source."""
+    from frontierbook.text import long_date
+    from frontierbook.timeline import event_day
+
+    def when(r: pd.Series) -> str:
+        day = event_day(r)
+        return day if is_missing(r["date_end"]) else f"{day} – {long_date(r['date_end'])}"
+
+    rows = [
+        (
+            when(r),
+            join(
+                strong(r["title"]),
+                Markup(" <em>(as reported)</em>") if r["as_reported"] else None,
+                LINE_BREAK,
+                r["description"],
+            ),
+            r["note"],
+            code(r["source"]),
+        )
+        for _, r in events.iterrows()
+    ]
+    return html_table(["Date", "Event", Column("Note", missing="–"), "Source key"], rows)

@@ -1,0 +1,135 @@
+"""What only a build can show: no markup from the data reaches the site, and nothing in
+``data/`` that the package does not declare is published (the build fails instead)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+from frontierbook.data import is_free_text
+from frontierbook.inputs import descriptor
+
+from .conftest import book_copy, make_book
+
+ATTACKS = (
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    '"><svg onload=alert(3)>',
+    "{{ 7*191 }}",
+)
+# Any of these in a page, a chart or a notebook means the attack got through unescaped.
+LIVE_MARKUP = re.compile(r"<script>alert|<img src=x onerror|<svg onload", re.IGNORECASE)
+# Codes the chapters look rows up by (a chart colours each paragraph of the rule); they are
+# printed too, so they would be worth attacking, but a changed code fails the lookup first.
+CODE_COLUMNS = {("export_thresholds", "paragraph")}
+
+
+def _key_columns(resource: dict, resources: list[dict]) -> set[str]:
+    """Columns other rows point at or that point elsewhere: changing them breaks keys."""
+    schema = resource["schema"]
+    keys = set(schema.get("primaryKey", [])) | {"source"}
+    for fk in schema.get("foreignKeys", []):
+        keys |= set(fk["fields"])
+    for other in resources:
+        for fk in other["schema"].get("foreignKeys", []):
+            if fk["reference"]["resource"] == resource["name"]:
+                keys |= set(fk["reference"]["fields"])
+    return keys
+
+
+def inject_everywhere(data: Path) -> dict[str, list[str]]:
+    """Append the attacks to every free-text cell that is not a key; return the columns."""
+    resources = descriptor(data)["resources"]
+    injected = {}
+    for resource in resources:
+        keys = _key_columns(resource, resources)
+        fields = {f["name"]: f for f in resource["schema"]["fields"]}
+        targets = [
+            n
+            for n, f in fields.items()
+            if is_free_text(f) and n not in keys and (resource["name"], n) not in CODE_COLUMNS
+        ]
+        path = data / resource["path"]
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        header = rows[0]
+        for number, row in enumerate(rows[1:]):
+            for name in targets:
+                i = header.index(name)
+                limit = fields[name].get("constraints", {}).get("maxLength")
+                # One attack per cell, in turn down the rows: all four at once make chart
+                # labels so long that matplotlib cannot lay the chart out (a warning).
+                attack = ATTACKS[number % len(ATTACKS)]
+                base = row[i] or "x"
+                if limit is not None:
+                    base = base[: max(1, limit - len(attack) - 1)]
+                row[i] = f"{base} {attack}"
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+        injected[resource["name"]] = targets
+    return injected
+
+
+@pytest.fixture(scope="module")
+def injected_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    book = book_copy(tmp_path_factory.mktemp("injected"))
+    injected = inject_everywhere(book / "data")
+    result = make_book(book)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return book, injected
+
+
+def test_attacks_reach_every_table_with_free_text(injected_site) -> None:
+    _, injected = injected_site
+    assert sum(len(columns) for columns in injected.values()) >= 30
+    assert {"note", "title", "description"} <= set(injected["events"])
+
+
+def test_no_live_markup_in_any_page_chart_or_notebook(injected_site) -> None:
+    book, _ = injected_site
+    site = book / "_build" / "html"
+    checked = 0
+    for path in site.rglob("*"):
+        if path.suffix in (".html", ".svg", ".ipynb", ".js", ".json", ".txt"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found = LIVE_MARKUP.search(text)
+            assert found is None, (
+                f"{path.relative_to(site)}: {text[found.start() - 80 : found.end()]}"
+            )
+            checked += 1
+    assert checked > 20
+    timeline = (site / "chapters" / "01_timeline.html").read_text(encoding="utf-8")
+    # Shown to the reader as text, and never evaluated as a template.
+    for attack in ATTACKS:
+        assert escape(attack) in timeline, attack
+
+
+def test_data_downloads_are_the_validated_files_unchanged(injected_site) -> None:
+    book, _ = injected_site
+    published = book / "_build" / "html" / "data"
+    declared = {r["path"] for r in descriptor(book / "data")["resources"]}
+    assert {p.name for p in published.iterdir()} == declared | {"datapackage.json"}
+    for path in published.iterdir():
+        # Served as .csv/.json files (a download, never rendered as a page), byte for byte
+        # what validation accepted.
+        assert path.suffix in (".csv", ".json") and not path.is_symlink()
+        assert path.read_bytes() == (book / "data" / path.name).read_bytes()
+
+
+def test_undeclared_symlinked_and_hidden_files_fail_the_build(tmp_path: Path) -> None:
+    book = book_copy(tmp_path)
+    data = book / "data"
+    (data / "garbage.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (data / "passwd.csv").symlink_to("/etc/passwd")
+    (data / ".secret").write_text("token\n", encoding="utf-8")
+    result = make_book(book)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    for name in ("data/garbage.csv", "data/passwd.csv", "data/.secret"):
+        assert name in output, output[-3000:]
+    assert not (book / "_build" / "html").exists()

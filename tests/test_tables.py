@@ -1,0 +1,104 @@
+"""The shared table renderer escapes every cell and never prints nan or inf."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from frontierbook.tables import (
+    LINE_BREAK,
+    Column,
+    Row,
+    code,
+    events_table,
+    join,
+    link,
+    render_table,
+    strong,
+)
+
+ATTACKS = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    '"><svg onload=alert(1)>',
+    "{{ 7 * 7 }}",
+    "O'Brien & <b>",
+]
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_plain_and_helper_cells_are_escaped(attack: str) -> None:
+    html = str(
+        render_table(
+            [attack, "B"],
+            [
+                (attack, strong(attack)),
+                (join(attack, LINE_BREAK, code(attack)), link(attack, attack)),
+            ],
+            table_id=attack,
+            caption=attack,
+        )
+    )
+    assert "<script" not in html and "<img" not in html and "<svg" not in html
+    assert "<b>" not in html
+    assert "&lt;" in html or "{{" in attack
+    # Markup made by the helpers survives; nothing else does.
+    assert "<strong>" in html and "<br>" in html and "<code>" in html
+
+
+def test_missing_values_read_not_reported_never_nan() -> None:
+    html = str(
+        render_table(
+            ["A", Column("B", missing="–"), "C", "D"],
+            [(math.nan, None, pd.NA, pd.NaT)],
+        )
+    )
+    assert "nan" not in html.lower().replace("not reported", "")
+    assert html.count("not reported") == 3
+    assert '<span class="not-reported">–</span>' in html
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, float("inf")])
+def test_non_finite_numbers_raise(value: float) -> None:
+    with pytest.raises(ValueError, match="non-finite"):
+        render_table(["A"], [(value,)])
+
+
+def test_row_with_wrong_number_of_cells_raises() -> None:
+    with pytest.raises(ValueError, match="row 2 has 1 cells for 2 columns"):
+        render_table(["A", "B"], [("a", "b"), ("a",)])
+
+
+def test_every_cell_carries_its_column_label_for_phones() -> None:
+    html = str(render_table(["Chip", Column("TPP", numeric=True)], [Row(("H800", "15,832"))]))
+    assert '<td data-label="Chip">H800</td>' in html
+    assert '<td data-label="TPP" class="num">15,832</td>' in html
+    assert '<th scope="col" class="num">TPP</th>' in html
+    assert html.startswith('<div class="table-wrapper"><table class="table fb-table">')
+
+
+def test_detail_row_spans_the_table_and_is_escaped() -> None:
+    html = str(render_table(["A", "B"], [Row(("a", "b"), detail="<i>x</i>")]))
+    assert '<tr class="row-detail"><td colspan="2">&lt;i&gt;x&lt;/i&gt;</td></tr>' in html
+
+
+def test_events_table_escapes_every_free_text_column() -> None:
+    attack = '<img src=x onerror="alert(1)">'
+    events = pd.DataFrame(
+        {
+            "date": [pd.Timestamp("2025-01-20")],
+            "date_end": [pd.NaT],
+            "date_precision": ["day"],
+            "title": [attack],
+            "description": [attack],
+            "as_reported": [True],
+            "note": [attack],
+            "source": [attack],
+        }
+    )
+    html = events_table(events).data
+    assert "<img" not in html
+    assert html.count("&lt;img") == 4
+    assert "<em>(as reported)</em>" in html
