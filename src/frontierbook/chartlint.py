@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import matplotlib.colors as mcolors
 import numpy as np
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
@@ -107,17 +108,28 @@ def _marker_style(line: Line2D) -> tuple[str, str, str] | None:
     return (str(marker), colour, fill)
 
 
+def _legends(fig: Figure, ax) -> list[Legend]:
+    own = [ax.get_legend()] if ax.get_legend() is not None else []
+    return own + list(fig.legends)
+
+
 def category_missing_from_legend(fig: Figure, renderer) -> list[str]:
+    """Each plotted (marker, colour) must be in a legend; a hollow marker needs a hollow key.
+
+    Fill is one cue shared by every category ("hollow = derived"), so one hollow legend key
+    explains it for all of them.
+    """
     problems = []
     for ax in fig.axes:
-        legend = ax.get_legend()
-        if legend is None:
+        legends = _legends(fig, ax)
+        if not legends:
             continue
-        in_legend = {
+        keys = {
             s
-            for h in legend.legend_handles
-            if isinstance(h, Line2D)
-            for s in [_marker_style(h)]
+            for legend in legends
+            for handle in legend.legend_handles
+            if isinstance(handle, Line2D)
+            for s in [_marker_style(handle)]
             if s
         }
         plotted = {
@@ -127,11 +139,15 @@ def category_missing_from_legend(fig: Figure, renderer) -> list[str]:
             for s in [_marker_style(line)]
             if s
         }
-        for marker, colour, fill in sorted(plotted - in_legend):
-            problems.append(
-                f"a {fill} '{marker}' marker in {colour} is plotted but missing from the legend"
-            )
-    return problems
+        in_legend = {(marker, colour) for marker, colour, _ in keys}
+        for marker, colour, fill in sorted(plotted):
+            if (marker, colour) not in in_legend:
+                problems.append(
+                    f"a '{marker}' marker in {colour} is plotted but missing from the legend"
+                )
+            elif fill == "hollow" and not any(f == "hollow" for _, _, f in keys):
+                problems.append("hollow markers are plotted but the legend does not explain them")
+    return list(dict.fromkeys(problems))
 
 
 def _segments_cross(box: Bbox, points: np.ndarray) -> bool:
@@ -152,29 +168,54 @@ def _segments_cross(box: Bbox, points: np.ndarray) -> bool:
 def legend_overlapped_by_data(fig: Figure, renderer) -> list[str]:
     problems = []
     for ax in fig.axes:
-        legend: Legend | None = ax.get_legend()
-        if legend is None:
-            continue
-        box = legend.get_window_extent(renderer)
-        for line in ax.get_lines():
-            if not line.get_visible() or not len(line.get_xdata()):
-                continue
-            points = line.get_transform().transform(line.get_xydata())
-            if _segments_cross(box, points) or (
-                _marker_style(line)
-                and np.any(
-                    (points[:, 0] > box.x0)
-                    & (points[:, 0] < box.x1)
-                    & (points[:, 1] > box.y0)
-                    & (points[:, 1] < box.y1)
-                )
-            ):
-                problems.append(f"the legend is drawn over data ({line.get_label() or 'a line'})")
-        for patch in ax.patches:
-            if isinstance(patch, Rectangle) and patch.get_visible():
-                if _overlap(box, patch.get_window_extent(renderer)):
-                    problems.append("the legend is drawn over a bar")
+        for legend in _legends(fig, ax):
+            problems.extend(_legend_over_data(ax, legend, renderer))
     return problems
+
+
+def _inside(box: Bbox, points: np.ndarray) -> bool:
+    return bool(
+        np.any(
+            (points[:, 0] > box.x0)
+            & (points[:, 0] < box.x1)
+            & (points[:, 1] > box.y0)
+            & (points[:, 1] < box.y1)
+        )
+    )
+
+
+def _legend_over_data(ax, legend: Legend, renderer) -> list[str]:
+    box = legend.get_window_extent(renderer)
+    problems = []
+    for line in ax.get_lines():
+        if not line.get_visible() or not len(line.get_xdata()):
+            continue
+        points = line.get_transform().transform(line.get_xydata())
+        crosses = line.get_linestyle() not in ("None", "none", "") and _segments_cross(box, points)
+        if crosses or (_marker_style(line) and _inside(box, points)):
+            name = line.get_label()
+            problems.append(
+                "the legend is drawn over data"
+                + (f" ({name})" if name and not name.startswith("_") else "")
+            )
+    for collection in ax.collections:
+        if not collection.get_visible():
+            continue
+        offsets = collection.get_offsets()
+        if len(offsets) and not isinstance(collection, PolyCollection):
+            if _inside(box, collection.get_offset_transform().transform(offsets)):
+                problems.append("the legend is drawn over plotted points")
+        for path in collection.get_paths() if isinstance(collection, PolyCollection) else []:
+            shape = path.transformed(collection.get_transform()).get_extents()
+            if _overlap(box, shape) and path.intersects_bbox(
+                collection.get_transform().inverted().transform_bbox(box), filled=True
+            ):
+                problems.append("the legend is drawn over a shaded area")
+    for patch in ax.patches:
+        if isinstance(patch, Rectangle) and patch.get_visible():
+            if _overlap(box, patch.get_window_extent(renderer)):
+                problems.append("the legend is drawn over a bar")
+    return list(dict.fromkeys(problems))
 
 
 def log_axis_beyond_data(fig: Figure, renderer) -> list[str]:

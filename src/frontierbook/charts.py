@@ -1,0 +1,333 @@
+"""The chart shapes this book draws more than once, each from a tidy DataFrame.
+
+Every helper takes the rows to plot and the names of their columns, and returns a finished
+figure: the legend lists only the categories it plotted, the alt text is written from the
+same rows, and the source line comes from the rows' ``source`` column (de-duplicated by
+:func:`frontierbook.citations.source_line`). Show the result with
+:func:`frontierbook.style.show`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from frontierbook.style import (
+    CYCLE,
+    PALETTE,
+    TEXT_GREY,
+    TEXT_PT,
+    finish_chart,
+    new_chart,
+    wrap_to_width,
+)
+
+# The book's categories, each one colour and one marker, so colour is never the only cue.
+# A hollow marker means "derived by this book"; a filled one, a figure someone reported.
+CATEGORY_STYLE: dict[str, tuple[str, str, str]] = {
+    # cost_ledger components
+    "final_run": ("Final training run", PALETTE["blue"], "o"),
+    "data": ("Data", PALETTE["purple"], "P"),
+    "experiments": ("Experiments", PALETTE["green"], "s"),
+    "staff": ("Staff", PALETTE["orange"], "^"),
+    "hardware": ("Hardware", PALETTE["vermillion"], "D"),
+    "operations": ("Operations", PALETTE["grey"], "v"),
+    # the kind of a figure
+    "reported": ("Reported", PALETTE["blue"], "o"),
+    "estimate": ("Estimate by others", PALETTE["vermillion"], "D"),
+    "derived": ("Derived in this book", PALETTE["green"], "s"),
+    # what a dollar figure measures (the scorecard)
+    "one training run": ("One training run", PALETTE["blue"], "o"),
+    "the whole model": ("The whole model", PALETTE["purple"], "P"),
+    "hardware purchase": ("Hardware purchase", PALETTE["vermillion"], "D"),
+}
+_FALLBACK_MARKERS = ["o", "s", "D", "^", "v", "P"]
+# Vertical space per line of label text, in points (11 pt text plus leading).
+_LINE_PT = 16.0
+
+
+def category_style(category: str, position: int = 0) -> tuple[str, str, str]:
+    """(legend label, colour, marker) for a category, with a stable fallback for new ones."""
+    if category in CATEGORY_STYLE:
+        return CATEGORY_STYLE[category]
+    return (
+        category.replace("_", " ").capitalize(),
+        CYCLE[position % len(CYCLE)],
+        _FALLBACK_MARKERS[position % len(_FALLBACK_MARKERS)],
+    )
+
+
+def _log_limits(values: Sequence[float], pad: float = 1.6) -> tuple[float, float]:
+    """Log-axis limits with room for the end markers: a factor ``pad`` beyond the data."""
+    finite = [v for v in values if v and np.isfinite(v) and v > 0]
+    return min(finite) / pad, max(finite) * pad
+
+
+def legend_above(ax, handles: list, ncols: int = 2) -> None:
+    """The legend in a band above the plot: never over data, and the layout makes room."""
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.01),
+        ncols=ncols,
+        borderaxespad=0,
+        handlelength=1.6,
+        columnspacing=1.2,
+    )
+
+
+def range_text(low: float, high: float | None, fmt: Callable[[float], str]) -> str:
+    """'$5M', '$5M–$20M' or 'more than $5M' (an open-ended estimate has no high value)."""
+    if high is None or pd.isna(high):
+        return f"more than {fmt(low)}"
+    if high > low:
+        return f"{fmt(low)}–{fmt(high)}"
+    return fmt(low)
+
+
+def range_strip(
+    rows: pd.DataFrame,
+    *,
+    label: str,
+    low: str,
+    high: str,
+    category: str,
+    title: str,
+    xlabel: str,
+    fmt: Callable[[float], str],
+    kind: str | None = "kind",
+    source: str = "source",
+    note: str | None = None,
+    reference: tuple[float, str] | None = None,
+    open_factor: float = 3.0,
+) -> Figure:
+    """One row per item on a log axis: a strip from ``low`` to ``high`` with a marker at each end.
+
+    A missing ``high`` is an open-ended estimate ("more than"), drawn as an arrow. Rows whose
+    ``kind`` is ``derived`` get hollow markers. Each row's label and value are written above
+    its strip, so the chart needs no tick labels on its side and keeps its width on a phone.
+    ``note`` (a column) adds a phrase after the value; ``reference`` draws a dashed line.
+    """
+    fig, ax = new_chart(title, xlabel, "")
+    texts, heights = [], []
+    for r in rows.itertuples(index=False):
+        hi = getattr(r, high)
+        value = range_text(getattr(r, low), None if pd.isna(hi) else hi, fmt)
+        # A dash, not brackets: the note may carry brackets of its own.
+        extra = f" — {getattr(r, note)}" if note and pd.notna(getattr(r, note)) else ""
+        text = wrap_to_width(f"{getattr(r, label)}: {value}{extra}", fig, TEXT_PT)
+        texts.append(text)
+        heights.append(text.count("\n") + 1)
+    # Each row: its label lines, then the strip, then a gap (in units of one text line).
+    tops = np.cumsum([0] + [h + 1.4 for h in heights[:-1]])
+    strip_y = tops + np.array(heights) + 0.35
+    total = float(strip_y[-1] + 0.8)
+    extra_in = 1.9 + (0.35 if reference else 0)
+    fig.set_size_inches(fig.get_figwidth(), total * _LINE_PT / 72 + extra_in)
+
+    plotted: dict[str, tuple[str, str, str]] = {}
+    any_hollow = any_open = False
+    ends = []
+    for i, (r, y, text) in enumerate(
+        zip(rows.itertuples(index=False), strip_y, texts, strict=True)
+    ):
+        cat = getattr(r, category)
+        name, colour, marker = category_style(cat, len(plotted))
+        plotted.setdefault(cat, (name, colour, marker))
+        lo, hi = getattr(r, low), getattr(r, high)
+        hollow = bool(kind) and getattr(r, kind) == "derived"
+        any_hollow |= hollow
+        face = "white" if hollow else colour
+        if pd.isna(hi):
+            any_open = True
+            tip = lo * open_factor
+            ax.annotate(
+                "",
+                xy=(tip, y),
+                xytext=(lo, y),
+                arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2, "shrinkA": 0},
+            )
+            ends += [lo, tip]
+        else:
+            if hi > lo:
+                ax.plot([lo, hi], [y, y], color=colour, lw=3, solid_capstyle="butt")
+            ends += [lo, hi]
+        for x in {lo} | ({hi} if pd.notna(hi) else set()):
+            ax.plot([x], [y], marker=marker, ms=8, color=colour, mfc=face, mew=1.6, ls="none")
+        # A white ground keeps the label readable where a grid or reference line crosses it.
+        ax.text(
+            0.005,
+            tops[i],
+            text,
+            transform=ax.get_yaxis_transform(),
+            va="top",
+            ha="left",
+            zorder=4,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+        )
+    if reference:
+        ax.axvline(reference[0], color=PALETTE["black"], ls="--", lw=1)
+        ends.append(reference[0])
+    ax.set_xscale("log")
+    ax.set_xlim(*_log_limits(ends))
+    ax.set_ylim(total, -0.3)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.grid(axis="y", visible=False)
+
+    handles = [
+        Line2D([], [], marker=m, color=c, ls="none", ms=8, label=n) for n, c, m in plotted.values()
+    ]
+    if any_hollow:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                color=TEXT_GREY,
+                mfc="white",
+                mew=1.6,
+                ls="none",
+                ms=8,
+                label="hollow: derived in this book",
+            )
+        )
+    if any_open:
+        handles.append(
+            Line2D(
+                [], [], marker=">", color=TEXT_GREY, ls="-", lw=2, ms=7, label="arrow: more than"
+            )
+        )
+    if reference:
+        handles.append(Line2D([], [], color=PALETTE["black"], ls="--", lw=1, label=reference[1]))
+    legend_above(ax, handles)
+
+    alt = (
+        f"Ranges on a log axis, {xlabel}, one row each: "
+        + "; ".join(t.replace("\n", " ") for t in texts)
+        + (f". A dashed line marks {reference[1]}." if reference else ".")
+    )
+    return finish_chart(fig, rows[source], alt=alt)
+
+
+def labelled_ranking(
+    rows: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    title: str,
+    xlabel: str,
+    fmt: Callable[[float], str],
+    colour: str | None = None,
+    source: str = "source",
+    sort: bool = True,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """Horizontal bars, largest first, each labelled with its value at the bar's end.
+
+    ``colour`` (a column) colours the bars by category and adds a legend of the categories
+    drawn; without it every bar is the house blue.
+    """
+    fig, ax = new_chart(title, xlabel, "", figsize=figsize)
+    _ranking(ax, rows, label, value, fmt, colour, sort)
+    if colour:
+        names = list(dict.fromkeys(rows[colour]))
+        handles = [
+            Line2D(
+                [],
+                [],
+                marker="s",
+                ms=10,
+                ls="none",
+                color=category_style(n, i)[1],
+                label=category_style(n, i)[0],
+            )
+            for i, n in enumerate(names)
+        ]
+        legend_above(ax, handles)
+    alt = (
+        f"Horizontal bars, {xlabel}: "
+        + "; ".join(f"{r[label]} {fmt(r[value])}" for _, r in _sorted(rows, value, sort).iterrows())
+        + "."
+    )
+    return finish_chart(fig, rows[source], alt=alt)
+
+
+def _sorted(rows: pd.DataFrame, value: str, sort: bool) -> pd.DataFrame:
+    return rows.sort_values(value, ascending=False, kind="stable") if sort else rows
+
+
+def _ranking(ax, rows, label, value, fmt, colour, sort, highlight=None) -> None:
+    ordered = _sorted(rows, value, sort)
+    names = list(dict.fromkeys(rows[colour])) if colour else []
+    y = np.arange(len(ordered))
+    colours = [
+        category_style(c, names.index(c))[1] if colour else PALETTE["blue"]
+        for c in (ordered[colour] if colour else [None] * len(ordered))
+    ]
+    bars = ax.barh(y, ordered[value], color=colours, height=0.7)
+    for bar, (_, r) in zip(bars, ordered.iterrows(), strict=True):
+        if highlight is not None and r[label] in highlight:
+            bar.set_hatch("//")
+            bar.set_edgecolor("white")
+        ax.annotate(
+            fmt(r[value]),
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+        )
+    ax.set_yticks(y, ordered[label])
+    ax.invert_yaxis()
+    ax.set_xlim(0, float(ordered[value].max()) * 1.25)
+    ax.grid(axis="y", visible=False)
+
+
+def ranking_grid(
+    rows: pd.DataFrame,
+    *,
+    panel: str,
+    label: str,
+    value: str,
+    title: str,
+    xlabel: str,
+    fmt: Callable[[float], str],
+    source: str = "source",
+    highlight: Sequence[str] = (),
+    panel_height: float = 1.9,
+) -> Figure:
+    """Small multiples: one labelled ranking per ``panel`` value, stacked, sharing the x axis.
+
+    Stacked panels keep the full width for each ranking on a phone. Rows named in
+    ``highlight`` are hatched in every panel.
+    """
+    panels = list(dict.fromkeys(rows[panel]))
+    fig, axes = new_chart(
+        title,
+        xlabel,
+        "",
+        figsize=(6.0, 1.6 + panel_height * len(panels)),
+        nrows=len(panels),
+        sharex=True,
+    )
+    for ax, name in zip(np.atleast_1d(axes), panels, strict=True):
+        subset = rows[rows[panel] == name]
+        _ranking(ax, subset, label, value, fmt, None, True, highlight=set(highlight))
+        ax.set_title(name, fontweight="bold")
+    top = float(rows[value].max()) * 1.18
+    for ax in np.atleast_1d(axes):
+        ax.set_xlim(0, top)
+    alt = f"{len(panels)} panels of horizontal bars, {xlabel}. " + " ".join(
+        f"{name}: "
+        + ", ".join(
+            f"{r[label]} {fmt(r[value])}"
+            for _, r in _sorted(rows[rows[panel] == name], value, True).iterrows()
+        )
+        + "."
+        for name in panels
+    )
+    return finish_chart(fig, rows[source], alt=alt)
