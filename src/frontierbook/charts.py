@@ -50,6 +50,11 @@ _FALLBACK_MARKERS = ["o", "s", "D", "^", "v", "P"]
 _LINE_PT = 16.0
 
 
+def source_keys(cells: Sequence) -> list[str]:
+    """Bibliography keys from a ``source`` column; a cell may name several, ``"a; b"``."""
+    return [key.strip() for cell in cells for key in str(cell).split(";") if key.strip()]
+
+
 def category_style(category: str, position: int = 0) -> tuple[str, str, str]:
     """(legend label, colour, marker) for a category, with a stable fallback for new ones."""
     if category in CATEGORY_STYLE:
@@ -103,6 +108,7 @@ def range_strip(
     source: str = "source",
     note: str | None = None,
     reference: tuple[float, str] | None = None,
+    point: tuple[str, str] | None = None,
     open_factor: float = 3.0,
 ) -> Figure:
     """One row per item on a log axis: a strip from ``low`` to ``high`` with a marker at each end.
@@ -110,7 +116,9 @@ def range_strip(
     A missing ``high`` is an open-ended estimate ("more than"), drawn as an arrow. Rows whose
     ``kind`` is ``derived`` get hollow markers. Each row's label and value are written above
     its strip, so the chart needs no tick labels on its side and keeps its width on a phone.
-    ``note`` (a column) adds a phrase after the value; ``reference`` draws a dashed line.
+    ``note`` (a column) adds a phrase after the value; ``reference`` (value, legend text)
+    draws a dashed line; ``point`` (column, legend text) marks one more value on each strip
+    with a black diamond, e.g. the reported figure against a predicted range.
     """
     fig, ax = new_chart(title, xlabel, "")
     texts, heights = [], []
@@ -136,8 +144,9 @@ def range_strip(
         zip(rows.itertuples(index=False), strip_y, texts, strict=True)
     ):
         cat = getattr(r, category)
-        name, colour, marker = category_style(cat, len(plotted))
-        plotted.setdefault(cat, (name, colour, marker))
+        if cat not in plotted:
+            plotted[cat] = category_style(cat, len(plotted))
+        name, colour, marker = plotted[cat]
         lo, hi = getattr(r, low), getattr(r, high)
         hollow = bool(kind) and getattr(r, kind) == "derived"
         any_hollow |= hollow
@@ -158,6 +167,10 @@ def range_strip(
             ends += [lo, hi]
         for x in {lo} | ({hi} if pd.notna(hi) else set()):
             ax.plot([x], [y], marker=marker, ms=8, color=colour, mfc=face, mew=1.6, ls="none")
+        if point:
+            mark = getattr(r, point[0])
+            ax.plot([mark], [y], marker="D", ms=9, color=PALETTE["black"], ls="none", zorder=5)
+            ends.append(mark)
         # A white ground keeps the label readable where a grid or reference line crosses it.
         ax.text(
             0.005,
@@ -202,16 +215,23 @@ def range_strip(
                 [], [], marker=">", color=TEXT_GREY, ls="-", lw=2, ms=7, label="arrow: more than"
             )
         )
+    if point:
+        handles.append(
+            Line2D([], [], marker="D", ms=9, color=PALETTE["black"], ls="none", label=point[1])
+        )
     if reference:
         handles.append(Line2D([], [], color=PALETTE["black"], ls="--", lw=1, label=reference[1]))
     legend_above(ax, handles)
 
     alt = (
         f"Ranges on a log axis, {xlabel}, one row each: "
-        + "; ".join(t.replace("\n", " ") for t in texts)
+        + "; ".join(
+            t.replace("\n", " ") + (f", {point[1]} {fmt(getattr(r, point[0]))}" if point else "")
+            for t, r in zip(texts, rows.itertuples(index=False), strict=True)
+        )
         + (f". A dashed line marks {reference[1]}." if reference else ".")
     )
-    return finish_chart(fig, rows[source], alt=alt)
+    return finish_chart(fig, source_keys(rows[source]), alt=alt)
 
 
 def labelled_ranking(
@@ -223,6 +243,8 @@ def labelled_ranking(
     xlabel: str,
     fmt: Callable[[float], str],
     colour: str | None = None,
+    text: str | None = None,
+    highlight: Sequence[str] = (),
     source: str = "source",
     sort: bool = True,
     figsize: tuple[float, float] | None = None,
@@ -230,10 +252,11 @@ def labelled_ranking(
     """Horizontal bars, largest first, each labelled with its value at the bar's end.
 
     ``colour`` (a column) colours the bars by category and adds a legend of the categories
-    drawn; without it every bar is the house blue.
+    drawn; without it every bar is the house blue. ``text`` (a column) replaces the
+    formatted value as the bar's label; bars whose label is in ``highlight`` are hatched.
     """
     fig, ax = new_chart(title, xlabel, "", figsize=figsize)
-    _ranking(ax, rows, label, value, fmt, colour, sort)
+    _ranking(ax, rows, label, value, fmt, colour, sort, set(highlight), text)
     if colour:
         names = list(dict.fromkeys(rows[colour]))
         handles = [
@@ -251,17 +274,20 @@ def labelled_ranking(
         legend_above(ax, handles)
     alt = (
         f"Horizontal bars, {xlabel}: "
-        + "; ".join(f"{r[label]} {fmt(r[value])}" for _, r in _sorted(rows, value, sort).iterrows())
+        + "; ".join(
+            f"{' '.join(str(r[label]).split())} {r[text] if text else fmt(r[value])}"
+            for _, r in _sorted(rows, value, sort).iterrows()
+        )
         + "."
     )
-    return finish_chart(fig, rows[source], alt=alt)
+    return finish_chart(fig, source_keys(rows[source]), alt=alt)
 
 
 def _sorted(rows: pd.DataFrame, value: str, sort: bool) -> pd.DataFrame:
     return rows.sort_values(value, ascending=False, kind="stable") if sort else rows
 
 
-def _ranking(ax, rows, label, value, fmt, colour, sort, highlight=None) -> None:
+def _ranking(ax, rows, label, value, fmt, colour, sort, highlight=(), text=None) -> None:
     ordered = _sorted(rows, value, sort)
     names = list(dict.fromkeys(rows[colour])) if colour else []
     y = np.arange(len(ordered))
@@ -270,20 +296,26 @@ def _ranking(ax, rows, label, value, fmt, colour, sort, highlight=None) -> None:
         for c in (ordered[colour] if colour else [None] * len(ordered))
     ]
     bars = ax.barh(y, ordered[value], color=colours, height=0.7)
+    top = float(ordered[value].max())
     for bar, (_, r) in zip(bars, ordered.iterrows(), strict=True):
-        if highlight is not None and r[label] in highlight:
+        if r[label] in highlight:
             bar.set_hatch("//")
             bar.set_edgecolor("white")
+        # A long bar carries its label inside, in white; a short one just past its end.
+        inside = r[value] >= 0.6 * top and r[label] not in highlight
         ax.annotate(
-            fmt(r[value]),
+            r[text] if text else fmt(r[value]),
             (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-            xytext=(4, 0),
+            xytext=(-5 if inside else 4, 0),
             textcoords="offset points",
             va="center",
+            ha="right" if inside else "left",
+            color="white" if inside else PALETTE["black"],
+            zorder=4,
         )
     ax.set_yticks(y, ordered[label])
     ax.invert_yaxis()
-    ax.set_xlim(0, float(ordered[value].max()) * 1.25)
+    ax.set_xlim(0, top * 1.05)
     ax.grid(axis="y", visible=False)
 
 
@@ -318,7 +350,7 @@ def ranking_grid(
         subset = rows[rows[panel] == name]
         _ranking(ax, subset, label, value, fmt, None, True, highlight=set(highlight))
         ax.set_title(name, fontweight="bold")
-    top = float(rows[value].max()) * 1.18
+    top = float(rows[value].max()) * 1.05
     for ax in np.atleast_1d(axes):
         ax.set_xlim(0, top)
     alt = f"{len(panels)} panels of horizontal bars, {xlabel}. " + " ".join(
@@ -330,4 +362,4 @@ def ranking_grid(
         + "."
         for name in panels
     )
-    return finish_chart(fig, rows[source], alt=alt)
+    return finish_chart(fig, source_keys(rows[source]), alt=alt)

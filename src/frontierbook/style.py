@@ -123,7 +123,7 @@ def new_chart(
         nrows, ncols, figsize=(width, height), layout="constrained", **subplot_kw
     )
     title_chart(fig, title)
-    grid = np.atleast_2d(ax)
+    grid = np.asarray(ax, dtype=object).reshape(nrows, ncols)
     for bottom in grid[-1, :]:
         bottom.set_xlabel(xlabel)
     for left in grid[:, 0]:
