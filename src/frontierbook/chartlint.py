@@ -185,7 +185,11 @@ def _inside(box: Bbox, points: np.ndarray) -> bool:
 
 
 def _legend_over_data(ax, legend: Legend, renderer) -> list[str]:
-    box = legend.get_window_extent(renderer)
+    legend_box = legend.get_window_extent(renderer)
+    # Data is clipped to the axes: only the part of the legend inside them can be covered.
+    box = Bbox.intersection(legend_box, ax.bbox)
+    if box is None or box.width <= TOLERANCE_PX or box.height <= TOLERANCE_PX:
+        return []
     problems = []
     for line in ax.get_lines():
         if not line.get_visible() or not len(line.get_xdata()):
