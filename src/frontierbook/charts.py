@@ -44,6 +44,9 @@ CATEGORY_STYLE: dict[str, tuple[str, str, str]] = {
     "one training run": ("One training run", PALETTE["blue"], "o"),
     "the whole model": ("The whole model", PALETTE["purple"], "P"),
     "hardware purchase": ("Hardware purchase", PALETTE["vermillion"], "D"),
+    # chip vendors
+    "NVIDIA": ("NVIDIA", PALETTE["blue"], "o"),
+    "Huawei": ("Huawei", PALETTE["vermillion"], "D"),
 }
 _FALLBACK_MARKERS = ["o", "s", "D", "^", "v", "P"]
 # Vertical space per line of label text, in points (11 pt text plus leading).
@@ -363,3 +366,69 @@ def ranking_grid(
         for name in panels
     )
     return finish_chart(fig, source_keys(rows[source]), alt=alt)
+
+
+def coincident_points(
+    rows: pd.DataFrame, x: str, y: str, *, label: str, category: str, flag: str
+) -> pd.DataFrame:
+    """One row per distinct (x, y): labels joined ("H100, H200"), flagged only if all are.
+
+    Rows missing ``x`` or ``y`` are left out. Columns: ``x``, ``y``, ``label``,
+    ``category`` (the first row's) and ``flag``.
+    """
+    return (
+        rows.dropna(subset=[x, y])
+        .groupby([x, y], sort=False)
+        .agg(
+            label=(label, ", ".join),
+            category=(category, "first"),
+            flag=(flag, "all"),
+        )
+        .reset_index()
+    )
+
+
+def labelled_points(
+    ax,
+    points: pd.DataFrame,
+    x: str,
+    y: str,
+    offsets: dict[str, tuple[float, float, str]] | None = None,
+    flag_note: str = "values uncertain",
+) -> None:
+    """Points from :func:`coincident_points`, one marker per category, hollow if flagged.
+
+    Each point is labelled; ``offsets`` maps a label to (dx, dy in points, alignment), the
+    default being just to the right. Legend entries (one per category and fill actually
+    drawn) are left on the axes for :func:`legend_above`.
+    """
+    names = list(dict.fromkeys(points["category"]))
+    for cat in names:
+        name, colour, marker = category_style(cat, names.index(cat))
+        for flagged in (False, True):
+            sel = points[(points["category"] == cat) & (points["flag"] == flagged)]
+            if sel.empty:
+                continue
+            ax.plot(
+                sel[x],
+                sel[y],
+                ls="none",
+                marker=marker,
+                ms=8,
+                color=colour,
+                mew=1.6,
+                fillstyle="none" if flagged else "full",
+                zorder=3,
+                label=name + (f" ({flag_note})" if flagged else ""),
+            )
+    for r in points.itertuples(index=False):
+        dx, dy, ha = (offsets or {}).get(r.label, (8, 0, "left"))
+        ax.annotate(
+            r.label,
+            (getattr(r, x), getattr(r, y)),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=ha,
+            va="center",
+            zorder=4,
+        )
