@@ -56,8 +56,9 @@ def _undrawn_tick_labels(fig: Figure) -> set[int]:
     return hidden
 
 
-def _extent(artist, renderer) -> Bbox:
-    return artist.get_window_extent(renderer)
+def _extent(text: Text, renderer) -> Bbox:
+    # The text alone: an annotation's own extent also covers its leader line.
+    return Text.get_window_extent(text, renderer)
 
 
 def _overlap(a: Bbox, b: Bbox) -> bool:

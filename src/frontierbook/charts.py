@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from frontierbook.style import (
+    CATEGORY_STYLE,
     CYCLE,
     PALETTE,
     TEXT_GREY,
@@ -26,28 +27,6 @@ from frontierbook.style import (
     wrap_to_width,
 )
 
-# The book's categories, each one colour and one marker, so colour is never the only cue.
-# A hollow marker means "derived by this book"; a filled one, a figure someone reported.
-CATEGORY_STYLE: dict[str, tuple[str, str, str]] = {
-    # cost_ledger components
-    "final_run": ("Final training run", PALETTE["blue"], "o"),
-    "data": ("Data", PALETTE["purple"], "P"),
-    "experiments": ("Experiments", PALETTE["green"], "s"),
-    "staff": ("Staff", PALETTE["orange"], "^"),
-    "hardware": ("Hardware", PALETTE["vermillion"], "D"),
-    "operations": ("Operations", PALETTE["grey"], "v"),
-    # the kind of a figure
-    "reported": ("Reported", PALETTE["blue"], "o"),
-    "estimate": ("Estimate by others", PALETTE["vermillion"], "D"),
-    "derived": ("Derived in this book", PALETTE["green"], "s"),
-    # what a dollar figure measures (the scorecard)
-    "one training run": ("One training run", PALETTE["blue"], "o"),
-    "the whole model": ("The whole model", PALETTE["purple"], "P"),
-    "hardware purchase": ("Hardware purchase", PALETTE["vermillion"], "D"),
-    # chip vendors
-    "NVIDIA": ("NVIDIA", PALETTE["blue"], "o"),
-    "Huawei": ("Huawei", PALETTE["vermillion"], "D"),
-}
 _FALLBACK_MARKERS = ["o", "s", "D", "^", "v", "P"]
 # Vertical space per line of label text, in points (11 pt text plus leading).
 _LINE_PT = 16.0

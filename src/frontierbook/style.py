@@ -35,6 +35,35 @@ PALETTE: dict[str, str] = {
 CYCLE: list[str] = [PALETTE[c] for c in ("blue", "vermillion", "green", "orange", "purple", "grey")]
 TEXT_GREY = "#404040"  # 10:1 contrast on white
 
+# The book's categories, each one colour and one marker, so colour is never the only cue.
+# A hollow marker means "derived by this book"; a filled one, a figure someone reported.
+CATEGORY_STYLE: dict[str, tuple[str, str, str]] = {
+    # cost_ledger components
+    "final_run": ("Final training run", PALETTE["blue"], "o"),
+    "data": ("Data", PALETTE["purple"], "P"),
+    "experiments": ("Experiments", PALETTE["green"], "s"),
+    "staff": ("Staff", PALETTE["orange"], "^"),
+    "hardware": ("Hardware", PALETTE["vermillion"], "D"),
+    "operations": ("Operations", PALETTE["grey"], "v"),
+    # the kind of a figure
+    "reported": ("Reported", PALETTE["blue"], "o"),
+    "estimate": ("Estimate by others", PALETTE["vermillion"], "D"),
+    "derived": ("Derived in this book", PALETTE["green"], "s"),
+    # what a dollar figure measures (the scorecard)
+    "one training run": ("One training run", PALETTE["blue"], "o"),
+    "the whole model": ("The whole model", PALETTE["purple"], "P"),
+    "hardware purchase": ("Hardware purchase", PALETTE["vermillion"], "D"),
+    # chip vendors
+    "NVIDIA": ("NVIDIA", PALETTE["blue"], "o"),
+    "Huawei": ("Huawei", PALETTE["vermillion"], "D"),
+    # the timeline's events
+    "policy": ("US export policy", PALETTE["blue"], "s"),
+    "industry": ("Nvidia's China chips", PALETTE["orange"], "D"),
+    "deepseek": ("DeepSeek releases", PALETTE["vermillion"], "o"),
+    "market": ("Markets", PALETTE["black"], "v"),
+    "debate": ("The cost debate", PALETTE["green"], "^"),
+}
+
 # Legible on a phone: the page shrinks a chart to the column width (358 CSS px on a
 # 390 px phone), so a W-inch chart shows a p-point font at p * 358 / (72 W) px. Charts are
 # 6 inches wide and no text is under 11 pt: 9.1 px on a phone, about 17 px on a desktop.
