@@ -90,7 +90,7 @@ def test_nested_brackets() -> None:
 def test_text_too_small_on_a_phone() -> None:
     fig, ax = _sound_chart()
     ax.text(2021, 1.5e6, "tiny", fontsize=8)
-    assert 'text "tiny" is 6.6 px on a phone' in _rules(fig)
+    assert 'text "tiny" is 6.3 px on a phone' in _rules(fig)
 
 
 def test_dollar_signs_are_text_not_maths() -> None:

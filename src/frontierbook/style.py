@@ -64,11 +64,12 @@ CATEGORY_STYLE: dict[str, tuple[str, str, str]] = {
     "debate": ("The cost debate", PALETTE["green"], "^"),
 }
 
-# Legible on a phone: the page shrinks a chart to the column width (358 CSS px on a
-# 390 px phone), so a W-inch chart shows a p-point font at p * 358 / (72 W) px. Charts are
-# 6 inches wide and no text is under 11 pt: 9.1 px on a phone, about 17 px on a desktop.
+# Legible on a phone: the page shrinks a chart to the column width (342 CSS px on a
+# 390 px phone, measured), so a W-inch chart shows a p-point font at p * 342 / (72 W) px.
+# Charts are 6 inches wide and no text is under 11.5 pt: 9.1 px on a phone, 15 px on a
+# desktop (where the chart shows at its natural 576 px).
 CHART_WIDTH = 6.0
-TEXT_PT = 11.0
+TEXT_PT = 11.5
 TITLE_PT = 13.0
 
 RC: dict[str, object] = {

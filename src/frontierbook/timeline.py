@@ -109,7 +109,7 @@ def draw_timeline(
                 mfc="white",
                 mew=1.6,
                 ms=8,
-                label="hollow: known from press reports",
+                label="hollow: press reports only",
             )
         )
     ax.legend(
