@@ -14,7 +14,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: bench book book-full test lint format venv lock browser clean serve
+.PHONY: bench book book-full test lint format venv lock browser clean serve gallery
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ book: $(STAMP)
 # The same from scratch: forget every cached execution.
 book-full: $(STAMP)
 	$(BIN)/python -m frontierbook.build --full
+
+# Every chart at desktop and phone width with its alt text, for review (never published).
+gallery: book
+	$(BIN)/python -m frontierbook.gallery
 
 # Debian's Chromium for the browser tests; never a browser downloaded at run time.
 browser:

@@ -210,3 +210,26 @@ def test_timeline_chart_lists_labelled_events_and_explains_hollow_markers() -> N
     )
     assert fig.frontierbook_source == "Sources: DeepSeek-AI 2024; Amodei 2025"
     assert chart_problems(fig) == []
+
+
+def test_gallery_shows_each_chart_twice_with_escaped_alt_text(tmp_path) -> None:
+    from frontierbook.gallery import write_gallery
+
+    site = tmp_path / "html"
+    (site / "chapters").mkdir(parents=True)
+    (site / "_images").mkdir()
+    (site / "index.html").write_text("<html></html>")
+    (site / "_images" / "a.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (site / "chapters" / "one.html").write_text(
+        '<figure id="fig-a"><img alt="Bars &lt;script&gt;x&lt;/script&gt;" '
+        'src="../_images/a.svg"><figcaption><span class="caption-number">Figure 1 </span>'
+        '<span class="caption-text">Costs</span></figcaption></figure>'
+        '<figure><img src="../_images/photo.png"></figure>'
+    )
+    out = tmp_path / "gallery"
+    assert write_gallery(site, out, ["chapters/one"]) == 1
+    page = (out / "index.html").read_text()
+    assert page.count('src="charts/01-a.svg"') == 2
+    assert "Bars &lt;script&gt;x&lt;/script&gt;" in page and "<script>" not in page
+    assert (out / "charts" / "01-a.svg").is_file()
+    assert not (site / "gallery").exists()
