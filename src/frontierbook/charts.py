@@ -353,8 +353,10 @@ def coincident_points(
     """One row per distinct (x, y): labels joined ("H100, H200"), flagged only if all are.
 
     Rows missing ``x`` or ``y`` are left out. Columns: ``x``, ``y``, ``label``,
-    ``category`` (the first row's) and ``flag``.
+    ``category`` (the first row's), ``flag`` and, if the rows have one, ``source`` (every
+    row's keys, "a; b").
     """
+    extra = {"source": ("source", "; ".join)} if "source" in rows else {}
     return (
         rows.dropna(subset=[x, y])
         .groupby([x, y], sort=False)
@@ -362,6 +364,7 @@ def coincident_points(
             label=(label, ", ".join),
             category=(category, "first"),
             flag=(flag, "all"),
+            **extra,
         )
         .reset_index()
     )
@@ -411,3 +414,47 @@ def labelled_points(
             va="center",
             zorder=4,
         )
+
+
+def labelled_scatter(
+    points: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    describe: Callable[[pd.Series], str],
+    alt_intro: str,
+    alt_note: str = "",
+    offsets: dict[str, tuple[float, float, str]] | None = None,
+    log: str = "x",
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
+    extra_sources: Sequence[str] = (),
+    figsize: tuple[float, float] = (6.0, 5.0),
+) -> tuple[Figure, object]:
+    """Labelled points from :func:`coincident_points` on a map; returns (figure, axes).
+
+    ``log`` names the log-scaled axes ("x", "y", "xy"); the log x axis reads in plain
+    thousands. The alt text is ``alt_intro``, then ``describe(row)`` for every point, then
+    ``alt_note``; the source line, every point's sources and then ``extra_sources`` (e.g.
+    the rule drawn on the map). Draw rule lines or regions on the returned axes before
+    showing the figure.
+    """
+    fig, ax = new_chart(title, xlabel, ylabel, figsize=figsize)
+    if "x" in log:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    if "y" in log:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:g}")
+    labelled_points(ax, points, x, y, offsets)
+    if xlim:
+        ax.set_xlim(*xlim)
+    if ylim:
+        ax.set_ylim(*ylim)
+    legend_above(ax, ax.get_legend_handles_labels()[0])
+    alt = f"{alt_intro} " + "; ".join(describe(r) for _, r in points.iterrows()) + f". {alt_note}"
+    keys = source_keys(points["source"]) + list(extra_sources)
+    return finish_chart(fig, keys, alt=alt.strip()), ax
