@@ -9,6 +9,8 @@ same rows, and the source line comes from the rows' ``source`` column (de-duplic
 
 from __future__ import annotations
 
+import math
+import textwrap
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -55,7 +57,15 @@ def _log_limits(values: Sequence[float], pad: float = 1.6) -> tuple[float, float
 
 
 def legend_above(ax, handles: list, ncols: int = 2) -> None:
-    """The legend in a band above the plot: never over data, and the layout makes room."""
+    """The legend in a band above the plot: never over data, and the layout makes room.
+
+    Labels are wrapped so the legend is no wider than the plot usually is; a wider one
+    would make the layout shrink the plot to fit it.
+    """
+    # About 44 characters fit across a 6-inch chart's plot at 11.5 pt, after the key.
+    per_label = max(12, int(44 * ax.figure.get_figwidth() / 6.0) // ncols)
+    for handle in handles:
+        handle.set_label(textwrap.fill(handle.get_label(), per_label))
     ax.legend(
         handles=handles,
         loc="lower left",
@@ -458,3 +468,94 @@ def labelled_scatter(
     alt = f"{alt_intro} " + "; ".join(describe(r) for _, r in points.iterrows()) + f". {alt_note}"
     keys = source_keys(points["source"]) + list(extra_sources)
     return finish_chart(fig, keys, alt=alt.strip()), ax
+
+
+def dated_scatter(
+    rows: pd.DataFrame,
+    *,
+    date: str,
+    value: str,
+    category: str,
+    label: str,
+    title: str,
+    ylabel: str,
+    fmt: Callable[[float], str],
+    names: dict[str, str],
+    alt_intro: str,
+    alt_note: str = "",
+    placement: dict[str, tuple[tuple[float, float], str, str]] | None = None,
+    source: str = "source",
+    figsize: tuple[float, float] = (6.0, 6.4),
+) -> tuple[Figure, object]:
+    """Values against dates on a log axis, one marker per ``category`` (legend: ``names``).
+
+    Rows sharing a ``label`` (several estimates of one run) are joined by a thin line and
+    labelled once, under their lowest value unless ``placement`` maps the label to
+    ((dx, dy) points, alignment, "low" or "high"). The alt text lists every label with its
+    date and values. Returns (figure, axes) for reference lines and ticks.
+    """
+    fig, ax = new_chart(title, "Release date", ylabel, figsize=figsize)
+    groups = rows.groupby(label, sort=False)
+    for _, group in groups:
+        if len(group) > 1:
+            ax.plot(
+                [group[date].iloc[0]] * 2,
+                [group[value].min(), group[value].max()],
+                color="#bfbfbf",
+                lw=1,
+                zorder=1,
+            )
+    for i, cat in enumerate(names):
+        sel = rows[rows[category] == cat]
+        _, colour, marker = category_style(cat, i)
+        ax.plot(
+            sel[date],
+            sel[value],
+            marker=marker,
+            color=colour,
+            ms=7.5,
+            ls="none",
+            zorder=3,
+            label=names[cat],
+        )
+    for name, group in groups:
+        offset, ha, end = (placement or {}).get(name, ((0, -15), "center", "low"))
+        at = group[value].min() if end == "low" else group[value].max()
+        ax.annotate(
+            name, (group[date].iloc[0], at), xytext=offset, textcoords="offset points", ha=ha
+        )
+    ax.set_yscale("log")
+    alt = (
+        f"{alt_intro} "
+        + "; ".join(
+            f"{name} ({group[date].iloc[0]:%b %Y}): "
+            + ", ".join(f"{names[r[category]]} {fmt(r[value])}" for _, r in group.iterrows())
+            for name, group in rows.sort_values(date, kind="stable").groupby(label, sort=False)
+        )
+        + f". {alt_note}"
+    )
+    return finish_chart(fig, source_keys(rows[source]), alt=alt.strip()), ax
+
+
+def label_along(ax, line_x: Sequence[float], line_y: Sequence[float], text: str, at: float) -> None:
+    """Write ``text`` on a drawn line at x = ``at``, rotated to the line's slope as shown.
+
+    The slope is read after a layout pass, so set the axes' scales and limits first.
+    """
+    ax.figure.canvas.draw()
+    y_at = float(np.interp(np.log(at), np.log(line_x), np.log(line_y)))
+    x2 = at * 1.5
+    y2 = float(np.interp(np.log(x2), np.log(line_x), np.log(line_y)))
+    p0, p1 = ax.transData.transform([(at, math.exp(y_at)), (x2, math.exp(y2))])
+    angle = float(np.degrees(np.arctan2(p1[1] - p0[1], p1[0] - p0[0])))
+    label = ax.text(
+        at,
+        math.exp(y_at),
+        f" {text}",
+        rotation=angle,
+        rotation_mode="anchor",
+        color=PALETTE["grey"],
+        va="bottom",
+    )
+    # Inside the plot by construction: it must not make the layout shrink the axes.
+    label.set_in_layout(False)
