@@ -14,7 +14,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: bench book book-full test lint format venv lock browser clean serve linkcheck
+.PHONY: bench book book-full test lint format venv lock browser clean serve linkcheck gallery
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ book: $(STAMP)
 # The same from scratch: forget every cached execution.
 book-full: $(STAMP)
 	$(BIN)/python -m frontierbook.build --full
+
+# Every chart at desktop and phone width with its alt text, for review (never published).
+gallery: book
+	$(BIN)/python -m frontierbook.gallery
 
 # A Chromium for the browser tests, found by tests/chromium.py (BOOK_CHROMIUM, then PATH,
 # then known places); never a browser downloaded at run time. Only root, only when none is

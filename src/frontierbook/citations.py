@@ -39,9 +39,14 @@ def short_citation(key: str, bib_path: Path = BIB_PATH) -> str:
 
 
 def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH, prefix: str = "Source") -> str:
-    """'Sources: A 2024; B 2025' for the distinct keys, in first-seen order."""
-    distinct = list(dict.fromkeys(k for k in keys if k))
-    if not distinct:
+    """'Sources: A 2024; B 2025' for the distinct citations, in first-seen order.
+
+    Two keys that cite alike (two Meta documents of 2024) appear once: the line names who
+    said it, and the bibliography lists both.
+    """
+    keys = [k for k in keys if k]
+    if not keys:
         raise ValueError("a chart needs at least one source")
+    distinct = list(dict.fromkeys(short_citation(k, bib_path) for k in keys))
     label = prefix if len(distinct) == 1 else f"{prefix}s"
-    return f"{label}: " + "; ".join(short_citation(k, bib_path) for k in distinct)
+    return f"{label}: " + "; ".join(distinct)

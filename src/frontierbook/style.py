@@ -8,12 +8,15 @@ byte-identical SVG for the same data.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from collections.abc import Iterable
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogFormatterSciNotation
 
 from frontierbook.citations import source_line
 
@@ -32,18 +35,63 @@ PALETTE: dict[str, str] = {
 CYCLE: list[str] = [PALETTE[c] for c in ("blue", "vermillion", "green", "orange", "purple", "grey")]
 TEXT_GREY = "#404040"  # 10:1 contrast on white
 
+# The book's categories, each one colour and one marker, so colour is never the only cue.
+# A hollow marker means "derived by this book"; a filled one, a figure someone reported.
+CATEGORY_STYLE: dict[str, tuple[str, str, str]] = {
+    # cost_ledger components
+    "final_run": ("Final training run", PALETTE["blue"], "o"),
+    "data": ("Data", PALETTE["purple"], "P"),
+    "experiments": ("Experiments", PALETTE["green"], "s"),
+    "staff": ("Staff", PALETTE["orange"], "^"),
+    "hardware": ("Hardware", PALETTE["vermillion"], "D"),
+    "operations": ("Operations", PALETTE["grey"], "v"),
+    # the kind of a figure
+    "reported": ("Reported", PALETTE["blue"], "o"),
+    "estimate": ("Estimate by others", PALETTE["vermillion"], "D"),
+    "derived": ("Derived in this book", PALETTE["green"], "s"),
+    # what a dollar figure measures (the scorecard)
+    "one training run": ("One training run", PALETTE["blue"], "o"),
+    "the whole model": ("The whole model", PALETTE["purple"], "P"),
+    "hardware purchase": ("Hardware purchase", PALETTE["vermillion"], "D"),
+    # chip vendors
+    "NVIDIA": ("NVIDIA", PALETTE["blue"], "o"),
+    "Huawei": ("Huawei", PALETTE["vermillion"], "D"),
+    # the timeline's events
+    "policy": ("US export policy", PALETTE["blue"], "s"),
+    "industry": ("Nvidia's China chips", PALETTE["orange"], "D"),
+    "deepseek": ("DeepSeek releases", PALETTE["vermillion"], "o"),
+    "market": ("Markets", PALETTE["black"], "v"),
+    "debate": ("The cost debate", PALETTE["green"], "^"),
+}
+
+# Legible on a phone: the page shrinks a chart to the column width (342 CSS px on a
+# 390 px phone, measured), so a W-inch chart shows a p-point font at p * 342 / (72 W) px.
+# Charts are 6 inches wide and no text is under 11.5 pt: 9.1 px on a phone, 15 px on a
+# desktop (where the chart shows at its natural 576 px).
+CHART_WIDTH = 6.0
+TEXT_PT = 11.5
+TITLE_PT = 13.0
+
 RC: dict[str, object] = {
-    "figure.figsize": (8.0, 4.6),
+    "figure.figsize": (CHART_WIDTH, 4.0),
     "figure.dpi": 100,
     # Text stays text in the SVG (half the bytes of glyph paths); a reader without DejaVu
     # Sans gets the next listed sans-serif, all of which are narrower, so labels still fit.
     "font.family": ["sans-serif"],
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica", "Liberation Sans"],
-    "font.size": 11,
-    "axes.titlesize": 13,
-    "axes.titleweight": "bold",
+    # A "$5M" in a data label is text, never the start of maths; a label that needs maths
+    # opts in with Text(..., parse_math=True).
+    "text.parse_math": False,
+    "font.size": TEXT_PT,
+    "figure.titlesize": TITLE_PT,
+    "figure.titleweight": "bold",
+    "axes.titlesize": TEXT_PT,
     "axes.titlelocation": "left",
-    "axes.labelsize": 11,
+    "axes.labelsize": TEXT_PT,
+    "xtick.labelsize": TEXT_PT,
+    "ytick.labelsize": TEXT_PT,
+    "legend.fontsize": TEXT_PT,
+    "legend.title_fontsize": TEXT_PT,
     "axes.prop_cycle": mpl.cycler(color=CYCLE),
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -70,15 +118,46 @@ def apply_style() -> None:
     mpl.rcParams.update(RC)
 
 
+def wrap_to_width(text: str, fig: Figure, fontsize: float) -> str:
+    """``text`` broken into lines that fit the figure's width at ``fontsize`` points."""
+    # An average DejaVu Sans character is about 0.58 em wide; bold a little more.
+    per_line = max(10, int(fig.get_figwidth() * 72 / (0.62 * fontsize)))
+    return "\n".join(
+        textwrap.fill(part, width=per_line) if part else part for part in text.split("\n")
+    )
+
+
+def title_chart(fig: Figure, title: str) -> None:
+    """The takeaway title across the whole figure, from its left edge, wrapped to fit."""
+    fig.suptitle(wrap_to_width(title, fig, TITLE_PT), x=0.01, ha="left")
+
+
 def new_chart(
-    title: str, xlabel: str, ylabel: str, figsize: tuple[float, float] | None = None
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    figsize: tuple[float, float] | None = None,
+    ncols: int = 1,
+    nrows: int = 1,
+    **subplot_kw,
 ) -> tuple[Figure, plt.Axes]:
-    """A figure with the takeaway title and labelled axes (units in the labels)."""
+    """A figure with the takeaway title and labelled axes (units in the labels).
+
+    The title spans the figure (not the axes), so long tick labels never push it off the
+    right edge. With ``ncols``/``nrows`` the axes come back as an array (small multiples);
+    ``xlabel`` goes under the bottom row and ``ylabel`` beside the left column.
+    """
     apply_style()
-    fig, ax = plt.subplots(figsize=figsize or RC["figure.figsize"], layout="constrained")
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    width, height = figsize or RC["figure.figsize"]
+    fig, ax = plt.subplots(
+        nrows, ncols, figsize=(width, height), layout="constrained", **subplot_kw
+    )
+    title_chart(fig, title)
+    grid = np.asarray(ax, dtype=object).reshape(nrows, ncols)
+    for bottom in grid[-1, :]:
+        bottom.set_xlabel(xlabel)
+    for left in grid[:, 0]:
+        left.set_ylabel(ylabel)
     return fig, ax
 
 
@@ -94,20 +173,63 @@ def finish_chart(fig: Figure, sources: Iterable[str], alt: str, note: str | None
     line = source_line(sources)
     if note:
         line = f"{line}. {note}"
-    # Wrap to the figure's width: about 16 characters per inch at the source-line size.
-    line = "\n".join(textwrap.wrap(line, width=int(fig.get_figwidth() * 15)))
+    line = wrap_to_width(line, fig, TEXT_PT)
     fig.get_layout_engine().set(h_pad=0.08)
-    fig.supxlabel(line, fontsize=8.5, color=TEXT_GREY, x=0.01, ha="left")
+    fig.supxlabel(line, fontsize=TEXT_PT, color=TEXT_GREY, x=0.01, ha="left")
     fig.frontierbook_alt = alt.strip()  # type: ignore[attr-defined]
     fig.frontierbook_source = line  # type: ignore[attr-defined]
     return fig
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_SCI_MATH = re.compile(
+    r"^\$\\mathdefault\{(?:(?P<coeff>[\d.]+)\\times\s*)?(?P<base>\d+)\^\{(?P<exp>-?\d+)\}\}\$$"
+)
+
+
+class PlainLogFormatter(LogFormatterSciNotation):
+    """Log-axis ticks as plain text ("10⁹", "2×10⁹"), since the house style parses no maths."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        label = super().__call__(x, pos)
+        match = _SCI_MATH.match(label)
+        if not match:
+            return label.replace("$\\mathdefault{", "").replace("}$", "")
+        power = f"{match['base']}{match['exp'].translate(_SUPERSCRIPT)}"
+        return f"{match['coeff']}×{power}" if match["coeff"] else power
+
+
+def plain_text_ticks(fig: Figure) -> None:
+    """Swap matplotlib's maths-markup log tick labels for :class:`PlainLogFormatter`."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for get, set_ in (
+                (axis.get_major_formatter, axis.set_major_formatter),
+                (axis.get_minor_formatter, axis.set_minor_formatter),
+            ):
+                old = get()
+                if type(old) is LogFormatterSciNotation:
+                    new = PlainLogFormatter(
+                        base=old._base,
+                        labelOnlyBase=old.labelOnlyBase,
+                        minor_thresholds=(old.minor_thresholds),
+                    )
+                    set_(new)
+
+
 def svg_bytes(fig: Figure) -> bytes:
-    """The chart as deterministic SVG, with its alt text as the SVG description."""
+    """The chart as deterministic SVG, with its alt text as the SVG description.
+
+    Runs the chart lint first (:mod:`frontierbook.chartlint`): a faulty chart raises and so
+    fails the chapter and the book build.
+    """
+    from frontierbook.chartlint import check_chart
+
     alt = getattr(fig, "frontierbook_alt", None)
     if alt is None:
         raise ValueError("call finish_chart() first: the chart has no source line or alt text")
+    plain_text_ticks(fig)
+    check_chart(fig)
     buf = io.BytesIO()
     fig.savefig(buf, **SVG_SAVE_KWARGS, metadata={"Date": None, "Description": alt})
     return buf.getvalue()

@@ -1,22 +1,30 @@
-"""Drawing the dated timeline of events (chapter 1)."""
+"""The dated timeline of events (chapter 1): one marker per event, labels spread beside it."""
 
 from __future__ import annotations
+
+import textwrap
 
 import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-from frontierbook.style import PALETTE, spread_labels
+from frontierbook.style import (
+    CATEGORY_STYLE,
+    TEXT_GREY,
+    TEXT_PT,
+    finish_chart,
+    new_chart,
+    spread_labels,
+)
 from frontierbook.text import long_date
 
-# category: (legend label, colour, marker); shapes differ too, so colour is never the only cue.
-CATEGORY_STYLE: dict[str, tuple[str, str, str]] = {
-    "policy": ("US export policy", PALETTE["blue"], "s"),
-    "industry": ("Nvidia's China chips", PALETTE["orange"], "D"),
-    "deepseek": ("DeepSeek releases", PALETTE["vermillion"], "o"),
-    "market": ("Markets", PALETTE["black"], "v"),
-    "debate": ("The cost debate", PALETTE["green"], "^"),
-}
+# Label text starts this far right of the event line, in axis units (the axis runs 0 to 1).
+_LABEL_X = 0.12
+# Characters per label line: what fits right of the line in a 6-inch chart at 11 pt.
+_LABEL_CHARS = 42
+_LINE_PT = TEXT_PT * 1.25
 
 
 def event_day(row: pd.Series) -> str:
@@ -26,82 +34,149 @@ def event_day(row: pd.Series) -> str:
     return long_date(row["date"])
 
 
+def event_label(row: pd.Series) -> str:
+    """The date on one line, then the event's title, wrapped to the chart's width."""
+    title = row["title"] + (" (as reported)" if row["as_reported"] else "")
+    return event_day(row) + "\n" + textwrap.fill(title, _LABEL_CHARS)
+
+
+def _anchors(events: pd.DataFrame, labelled: pd.Series, notes: dict | None) -> list:
+    shown = events[labelled.loc[events.index]]
+    anchors = [
+        (float(mdates.date2num(r["date"])), event_label(r), False) for _, r in shown.iterrows()
+    ]
+    anchors += [(float(mdates.date2num(d)), text, True) for text, d in (notes or {}).items()]
+    return sorted(anchors, key=lambda a: a[0])
+
+
+def _label_pitch_pt(anchors: list) -> float:
+    """Vertical room per label: the tallest label's lines plus a little air."""
+    return max(a[1].count("\n") + 1 for a in anchors) * _LINE_PT + 5
+
+
 def draw_timeline(
     ax: Axes,
     events: pd.DataFrame,
     labelled: pd.Series | None = None,
-    label_gap: float = 21,
-    extra_labels: dict[str, pd.Timestamp] | None = None,
+    notes: dict[str, pd.Timestamp] | None = None,
 ) -> None:
-    """A vertical timeline: one marker per event on a date axis, labels spread to the right.
+    """A vertical timeline on ``ax``: markers on a date axis, labels spread to the right.
 
-    ``labelled`` (a boolean Series) chooses which events get a text label; hollow markers
-    mark events known only as reported. ``label_gap`` is how many labels fit the height.
-    ``extra_labels`` are notes (text: date) placed among the event labels, in italics.
+    ``labelled`` (a boolean Series) chooses which events get a label; hollow markers mark
+    events known only as reported. ``notes`` (text: date) are italic labels among the
+    event labels. Labels keep the dates' order, so leader lines never cross, and are spaced
+    by the tallest label's height at the plot's laid-out size.
     """
     events = events.sort_values(["date", "event_id"])
     labelled = pd.Series(True, index=events.index) if labelled is None else labelled
     dates = mdates.date2num(events["date"])
-    lo, hi = dates.min(), dates.max()
-    shown = events[labelled.loc[events.index]]
-    anchors = [
-        (float(d), ("event", i))
-        for i, d in zip(shown.index, mdates.date2num(shown["date"]), strict=True)
-    ]
-    anchors += [(float(mdates.date2num(d)), ("note", t)) for t, d in (extra_labels or {}).items()]
-    anchors.sort(key=lambda a: a[0])
-    spread = spread_labels([a[0] for a in anchors], (hi - lo) / label_gap, lo, hi)
-    label_at = {key: y for (_, key), y in zip(anchors, spread, strict=True)}
-    for (_, key), (point, _) in zip(anchors, anchors, strict=True):
-        if key[0] == "note":
-            ax.annotate(
-                key[1],
-                xy=(0.15, point),
-                xytext=(0.35, label_at[key]),
-                va="center",
-                fontsize=9.5,
-                style="italic",
-                arrowprops={"arrowstyle": "-", "color": "#8c8c8c", "lw": 0.6, "shrinkB": 4},
-            )
-    for (index, row), y in zip(events.iterrows(), dates, strict=True):
+    lo, hi = float(dates.min()), float(dates.max())
+    pad = (hi - lo) / 30 or 1.0
+    for (_, row), y in zip(events.iterrows(), dates, strict=True):
         _, colour, marker = CATEGORY_STYLE[row["category"]]
         hollow = bool(row["as_reported"])
         ax.plot(
-            0,
-            y,
+            [0],
+            [y],
             marker=marker,
             ms=8,
             color=colour,
             zorder=3,
-            markeredgewidth=1.6,
+            mew=1.6,
+            ls="none",
             markerfacecolor="white" if hollow else colour,
         )
-        if ("event", index) in label_at:
-            text = f"{event_day(row)}  {row['title']}" + ("  (as reported)" if hollow else "")
-            ax.annotate(
-                text,
-                xy=(0, y),
-                xytext=(0.35, label_at[("event", index)]),
-                va="center",
-                fontsize=9.5,
-                arrowprops={
-                    "arrowstyle": "-",
-                    "color": "#8c8c8c",
-                    "lw": 0.6,
-                    "shrinkA": 0,
-                    "shrinkB": 4,
-                },
-            )
     ax.axvline(0, color="#8c8c8c", lw=1, zorder=1)
-    ax.set_xlim(-0.3, 6.5)
-    pad = (hi - lo) / 40
+    ax.set_xlim(-0.03, 1)
     ax.set_ylim(hi + pad, lo - pad)
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
     ax.grid(axis="x", visible=False)
+    drawn = set(events["category"])
     handles = [
-        ax.plot([], [], marker=m, ls="", color=c, ms=7, label=n)[0]
-        for n, c, m in CATEGORY_STYLE.values()
-        if n in {CATEGORY_STYLE[k][0] for k in events["category"]}
+        Line2D([], [], marker=m, ls="none", color=c, ms=8, label=n)
+        for key, (n, c, m) in CATEGORY_STYLE.items()
+        if key in drawn
     ]
-    ax.legend(handles=handles, loc="upper right", fontsize=9)
+    if events["as_reported"].any():
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="none",
+                color=TEXT_GREY,
+                mfc="white",
+                mew=1.6,
+                ms=8,
+                label="hollow: press reports only",
+            )
+        )
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.01),
+        ncols=2,
+        borderaxespad=0,
+        handlelength=1.2,
+        columnspacing=1.0,
+    )
+
+    anchors = _anchors(events, labelled, notes)
+    if not anchors:
+        return
+    fig = ax.figure
+    pitch = _label_pitch_pt(anchors)
+    for _ in range(3):
+        fig.canvas.draw()  # lay out first: the spacing depends on the plot's height
+        height_pt = ax.get_window_extent().height * 72 / fig.dpi
+        short = (len(anchors) + 1) * pitch - height_pt
+        if short <= 0:
+            break
+        fig.set_size_inches(fig.get_figwidth(), fig.get_figheight() + short / 72 + 0.05)
+    span = hi - lo + 2 * pad
+    gap = pitch / height_pt * span
+    placed = spread_labels([a[0] for a in anchors], gap, lo - pad + gap / 2, hi + pad - gap / 2)
+    for (date, text, is_note), y in zip(anchors, placed, strict=True):
+        # Leader: from the marker, slanting out to the label's height, then level into it.
+        # Labels keep the dates' order, so the slants never cross each other or any text.
+        ax.plot([0, _LABEL_X * 0.5, _LABEL_X * 0.9], [date, y, y], color="#8c8c8c", lw=0.6)
+        ax.text(_LABEL_X, y, text, va="center", style="italic" if is_note else "normal")
+
+
+def timeline_chart(
+    events: pd.DataFrame,
+    *,
+    title: str,
+    labelled: pd.Series | None = None,
+    notes: dict[str, pd.Timestamp] | None = None,
+    shade: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    ylabel: str = "Date",
+) -> Figure:
+    """A finished timeline chart: alt text lists the labelled events, sources their rows.
+
+    ``shade`` greys a band of dates (its events described by ``notes`` when unlabelled).
+    The chart is as tall as its labels need.
+    """
+    flags = pd.Series(True, index=events.index) if labelled is None else labelled
+    anchors = _anchors(events.sort_values(["date", "event_id"]), flags, notes)
+    # The plot, plus about 3 inches for the title, legend and source line.
+    height = len(anchors) * _label_pitch_pt(anchors) / 72 + 3.0
+    fig, ax = new_chart(title, "", ylabel, figsize=(6.0, height))
+    draw_timeline(ax, events, labelled, notes)
+    if shade:
+        ax.axhspan(*mdates.date2num(list(shade)), color="#e6e6e6", zorder=0)
+    shown = events if labelled is None else events[labelled]
+    rows = shown.sort_values(["date", "event_id"])
+    alt = (
+        f"Vertical timeline of {len(events)} events from {long_date(events['date'].min())} to "
+        f"{long_date(events['date'].max())}; hollow markers for those known only from press "
+        "reports. "
+        + "; ".join(
+            f"{event_day(r)}, {r['title']}" + (" (as reported)" if r["as_reported"] else "")
+            for _, r in rows.iterrows()
+        )
+        + "."
+        + "".join(f" {text}." for text in (notes or {}))
+    )
+    return finish_chart(fig, events["source"], alt=alt)

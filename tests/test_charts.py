@@ -1,0 +1,235 @@
+"""The shared chart shapes, each on a small DataFrame: legend entries, alt text, source line."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from frontierbook.chartlint import chart_problems
+from frontierbook.charts import (
+    coincident_points,
+    labelled_points,
+    labelled_ranking,
+    range_strip,
+    range_text,
+    ranking_grid,
+    source_keys,
+)
+from frontierbook.style import new_chart
+from frontierbook.text import usd
+from frontierbook.timeline import timeline_chart
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _legend_labels(fig) -> list[str]:
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend()] + list(fig.legends)
+    return [t.get_text() for legend in legends for t in legend.get_texts()]
+
+
+LEDGER = pd.DataFrame(
+    {
+        "item": ["Final run", "Staff", "Cluster"],
+        "component": ["final_run", "staff", "hardware"],
+        "low_usd": [5.6e6, 4.5e6, 5e8],
+        "high_usd": [5.6e6, 2.7e7, np.nan],
+        "kind": ["reported", "derived", "estimate"],
+        "whose": ["DeepSeek", "This book (assumed)", "SemiAnalysis"],
+        "source": ["deepseek2024v3", "cottier2024rising", "semianalysis2025debates"],
+    }
+)
+
+
+def test_range_text_covers_point_range_and_open_end() -> None:
+    assert range_text(5e6, 5e6, usd) == "$5M"
+    assert range_text(5e6, 2e7, usd) == "$5M–$20M"
+    assert range_text(5e6, None, usd) == "more than $5M"
+
+
+def test_range_strip_legend_alt_and_sources_come_from_the_rows() -> None:
+    fig = range_strip(
+        LEDGER,
+        label="item",
+        low="low_usd",
+        high="high_usd",
+        category="component",
+        note="whose",
+        title="The fleet costs more",
+        xlabel="US$ (log scale)",
+        fmt=usd,
+        reference=(5.6e6, "the headline"),
+    )
+    legend = _legend_labels(fig)
+    # Only the categories drawn, plus the cues actually used.
+    assert legend == [
+        "Final training run",
+        "Staff",
+        "Hardware",
+        "hollow: derived in this book",
+        "arrow: more than",
+        "the headline",
+    ]
+    alt = fig.frontierbook_alt
+    assert "Final run: $5.6M — DeepSeek" in alt
+    assert "Staff: $4.5M–$27M — This book (assumed)" in alt
+    assert "Cluster: more than $500M — SemiAnalysis" in alt
+    assert alt.endswith("A dashed line marks the headline.")
+    assert (
+        " ".join(fig.frontierbook_source.split())
+        == "Sources: DeepSeek-AI 2024; Cottier et al. 2024; SemiAnalysis 2025"
+    )
+    assert chart_problems(fig) == []
+
+
+def test_range_strip_without_derived_rows_or_open_ends_has_no_such_legend_keys() -> None:
+    rows = LEDGER.iloc[[0]].assign(high_usd=6e6)
+    fig = range_strip(
+        rows,
+        label="item",
+        low="low_usd",
+        high="high_usd",
+        category="component",
+        title="One run",
+        xlabel="US$ (log scale)",
+        fmt=usd,
+    )
+    assert _legend_labels(fig) == ["Final training run"]
+    assert fig.frontierbook_source == "Source: DeepSeek-AI 2024"
+
+
+def test_range_strip_log_axis_stays_within_a_decade_of_the_data() -> None:
+    fig = range_strip(
+        LEDGER,
+        label="item",
+        low="low_usd",
+        high="high_usd",
+        category="component",
+        title="t",
+        xlabel="US$ (log scale)",
+        fmt=usd,
+    )
+    lo, hi = fig.axes[0].get_xlim()
+    assert 4.5e6 / 10 < lo < 4.5e6 and 1.5e9 < hi < 1.5e10
+
+
+def test_labelled_ranking_sorts_labels_and_describes_every_bar() -> None:
+    rows = pd.DataFrame(
+        {"model": ["A", "B", "C"], "score": [10.0, 90.0, 50.0], "source": ["deepseek2025r1"] * 3}
+    )
+    fig = labelled_ranking(
+        rows,
+        label="model",
+        value="score",
+        title="B leads",
+        xlabel="Score (%)",
+        fmt=lambda v: f"{v:.0f}%",
+    )
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["B", "C", "A"]
+    assert fig.frontierbook_alt == "Horizontal bars, Score (%): B 90%; C 50%; A 10%."
+    assert fig.frontierbook_source == "Source: DeepSeek-AI 2025"
+    assert ax.get_legend() is None  # one colour: nothing to explain
+    assert chart_problems(fig) == []
+
+
+def test_ranking_grid_has_one_panel_per_group() -> None:
+    rows = pd.DataFrame(
+        {
+            "bench": ["X", "X", "Y", "Y"],
+            "model": ["A", "B", "A", "B"],
+            "score": [1.0, 2.0, 4.0, 3.0],
+            "source": ["deepseek2025r1"] * 4,
+        }
+    )
+    fig = ranking_grid(
+        rows,
+        panel="bench",
+        label="model",
+        value="score",
+        title="Two benchmarks",
+        xlabel="Score",
+        fmt=lambda v: f"{v:g}",
+    )
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["X", "Y"]
+    assert "X: B 2, A 1. Y: A 4, B 3." in fig.frontierbook_alt
+    assert chart_problems(fig) == []
+
+
+def test_coincident_points_join_labels_and_flag_only_if_all_flagged() -> None:
+    chips = pd.DataFrame(
+        {
+            "name": ["H100", "H200", "H20*", "X"],
+            "vendor": ["NVIDIA", "NVIDIA", "NVIDIA", "Huawei"],
+            "tpp": [16000, 16000, 2400, np.nan],
+            "bw": [3.4, 3.4, 4.0, 1.0],
+            "uncertain": [False, True, True, True],
+        }
+    )
+    points = coincident_points(
+        chips, "tpp", "bw", label="name", category="vendor", flag="uncertain"
+    )
+    assert points["label"].tolist() == ["H100, H200", "H20*"]
+    assert points["flag"].tolist() == [False, True]
+    fig, ax = new_chart("t", "TPP", "TB/s")
+    labelled_points(ax, points, "tpp", "bw")
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["NVIDIA", "NVIDIA (values uncertain)"]
+
+
+def test_source_keys_split_cells_naming_several() -> None:
+    assert source_keys(["a; b", "c", "a"]) == ["a", "b", "c", "a"]
+
+
+def test_timeline_chart_lists_labelled_events_and_explains_hollow_markers() -> None:
+    events = pd.DataFrame(
+        {
+            "event_id": ["e1", "e2", "e3"],
+            "date": pd.to_datetime(["2024-12-26", "2025-01-20", "2025-01-27"]),
+            "date_precision": ["day", "day", "month"],
+            "title": ["V3 released", "R1 released", "Shares fall"],
+            "category": ["deepseek", "deepseek", "market"],
+            "as_reported": [False, False, True],
+            "source": ["deepseek2024v3", "deepseek2024v3", "amodei2025deepseek"],
+        }
+    )
+    fig = timeline_chart(events, title="A month")
+    assert _legend_labels(fig) == [
+        "DeepSeek releases",
+        "Markets",
+        "hollow: press reports only",
+    ]
+    assert (
+        "26 Dec 2024, V3 released; 20 Jan 2025, R1 released; Jan 2025, Shares fall (as reported)."
+        in (fig.frontierbook_alt)
+    )
+    assert fig.frontierbook_source == "Sources: DeepSeek-AI 2024; Amodei 2025"
+    assert chart_problems(fig) == []
+
+
+def test_gallery_shows_each_chart_twice_with_escaped_alt_text(tmp_path) -> None:
+    from frontierbook.gallery import write_gallery
+
+    site = tmp_path / "html"
+    (site / "chapters").mkdir(parents=True)
+    (site / "_images").mkdir()
+    (site / "index.html").write_text("<html></html>")
+    (site / "_images" / "a.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (site / "chapters" / "one.html").write_text(
+        '<figure id="fig-a"><img alt="Bars &lt;script&gt;x&lt;/script&gt;" '
+        'src="../_images/a.svg"><figcaption><span class="caption-number">Figure 1 </span>'
+        '<span class="caption-text">Costs</span></figcaption></figure>'
+        '<figure><img src="../_images/photo.png"></figure>'
+    )
+    out = tmp_path / "gallery"
+    assert write_gallery(site, out, ["chapters/one"]) == 1
+    page = (out / "index.html").read_text()
+    assert page.count('src="charts/01-a.svg"') == 2
+    assert "Bars &lt;script&gt;x&lt;/script&gt;" in page and "<script>" not in page
+    assert (out / "charts" / "01-a.svg").is_file()
+    assert not (site / "gallery").exists()
