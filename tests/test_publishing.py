@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from frontierbook.build.fingerprint import Book
+from frontierbook.build.toc import notebook_sources
 from frontierbook.paths import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "book.yml"
@@ -48,7 +48,7 @@ def test_built_site_has_nojekyll(built_book: Path) -> None:
 
 
 def test_every_chapter_downloads_as_a_colab_ready_notebook(built_book: Path) -> None:
-    notebooks = [d for d in Book(ROOT).notebooks() if d != "index"]
+    notebooks = [d for d in notebook_sources(ROOT) if d != "index"]
     assert len(notebooks) >= 5
     for chapter in notebooks:
         path = built_book / "_sources" / f"{chapter}.ipynb"
