@@ -137,8 +137,6 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
         raise BuildError(f"data/datapackage.json is not valid JSON: {error}") from None
     print(f"frontierbook: {len(stale)} chapter(s) to execute: {', '.join(stale) or 'none'}")
     seconds, errors = execute.execute_stale(paths, inputs, stale, jobs)
-    for docname in sorted(seconds.keys() - errors.keys()):
-        print(f"frontierbook: executed {docname} in {seconds[docname]:.2f} seconds")
     if errors:
         raise BuildError(
             "\n".join(

@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from frontierbook import reads
 from frontierbook.build.fingerprint import (
@@ -140,9 +140,11 @@ def execute_stale(
     open_cache(paths)
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(order)))) as pool:
         futures = [pool.submit(_execute, d, paths, inputs) for d in order]
-        for future in futures:
+        for future in as_completed(futures):
             docname, seconds, error = future.result()
             times[docname] = seconds
             if error:
                 errors[docname] = error
+            else:
+                print(f"frontierbook: executed {docname} in {seconds:.2f} seconds", flush=True)
     return times, errors
