@@ -67,6 +67,7 @@ def build_lock(paths: BuildPaths) -> Iterator[None]:
 def remove_outputs(paths: BuildPaths) -> None:
     """No HTML and no stamp: nothing from an unfinished build can be published or reused."""
     paths.published_stamp.unlink(missing_ok=True)
+    (paths.build_dir / "error.log").unlink(missing_ok=True)
     for folder in (paths.html, paths.html_partial, paths.doctrees):
         shutil.rmtree(folder, ignore_errors=True)
 
