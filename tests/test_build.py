@@ -114,8 +114,8 @@ def test_every_kind_of_failure_stops_the_build_with_one_message_and_no_html(
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "data/v3_stages.csv, row 4, column 'source'" in output
-    assert re.search(r"chapters/02_cost\.md: cell \d+ \(1 / 0\) raised ZeroDivisionError", output)
-    assert re.search(r"chapters/01_timeline\.md: cell \d+ .*wrote to stderr: .*cell warns", output)
+    assert re.search(r"chapters/02_cost\.md, cell \d+ raised ZeroDivisionError", output)
+    assert re.search(r"chapters/01_timeline\.md, cell \d+ wrote to stderr: .*cell warns", output)
     assert "Traceback" not in output and "WARNING | Kernel" not in output
     assert not (book / "_build" / "html").exists()
     assert not (book / "_build" / "html.partial").exists()

@@ -141,7 +141,7 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
     if errors:
         raise BuildError(
             "\n".join(
-                f"{inputs.notebooks[d].relative_to(paths.root)}: {e}" for d, e in errors.items()
+                f"{inputs.notebooks[d].relative_to(paths.root)}, {e}" for d, e in errors.items()
             )
         )
 

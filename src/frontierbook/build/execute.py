@@ -36,18 +36,13 @@ from frontierbook.build.fingerprint import (
 TIMEOUT_SECONDS = 300
 
 
-def _first_line(source: str) -> str:
-    lines = [line for line in source.splitlines() if line.strip() and not line.startswith("#")]
-    return lines[0].strip()[:80] if lines else ""
-
-
 def _stderr_of(notebook) -> str:
     """The first stderr text any cell wrote, with its cell: warnings fail the build."""
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 text = "".join(output.get("text", "")).strip()
-                return f"cell {index + 1} ({_first_line(cell.source)}) wrote to stderr: {text}"
+                return f"cell {index + 1} wrote to stderr: {text}"
     return ""
 
 
@@ -84,8 +79,7 @@ def _execute(docname: str, paths: BuildPaths, inputs: Inputs) -> tuple[str, floa
         client.execute()
     except CellExecutionError as error:
         where = f"cell {failed_cell[0] + 1}" if failed_cell else "a cell"
-        cell = notebook.cells[failed_cell[0]].source if failed_cell else ""
-        return docname, 0.0, f"{where} ({_first_line(cell)}) raised {error.ename}: {error.evalue}"
+        return docname, 0.0, f"{where} raised {error.ename}: {error.evalue}"
     except CellTimeoutError:
         return docname, 0.0, f"a cell did not finish within {TIMEOUT_SECONDS} seconds"
     except DeadKernelError:

@@ -11,12 +11,9 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 
 from __future__ import annotations
 
-import os
-
 from sphinx.application import Sphinx
 
 from frontierbook.build import notebooks, numbers, pages, publish, repository
-from frontierbook.reads import DOC_ENV
 
 
 def _declare_parallel_safe(app: Sphinx, config) -> None:
@@ -32,18 +29,11 @@ def _declare_parallel_safe(app: Sphinx, config) -> None:
             app.extensions[name].parallel_read_safe = True
 
 
-def _note_document(app: Sphinx, docname: str, source: list[str]) -> None:
-    # A kernel started while this document is read inherits it, so the package can record
-    # which tables the chapter loads (see frontierbook.reads).
-    os.environ[DOC_ENV] = docname
-
-
 def setup(app: Sphinx) -> dict:
     numbers.register(app)
     app.connect("config-inited", repository.configure)
     app.connect("config-inited", publish.use_local_mathjax)
     app.connect("builder-inited", lambda a: _declare_parallel_safe(a, a.config))
-    app.connect("source-read", _note_document)
     app.connect("doctree-resolved", pages.set_alt)
     app.connect("doctree-resolved", notebooks.add_notebook_link)
     app.connect("html-page-context", pages.fix_accessibility)
