@@ -1,7 +1,8 @@
 """Shared fixtures and the two kinds of test.
 
 - Unit tests (the default): no book build, no browser; ``make test-fast`` runs only these.
-- Build tests, marked ``build``: anything that builds the book or reads the built book.
+- Build tests, marked ``build``: anything that builds the book, reads the built book or
+  starts a kernel.
   A test that takes the ``built_book`` fixture is marked automatically. ``built_book`` builds
   this checkout once per session (``make book``) and is shared, read-only, by every test that
   only reads the output (pages, browser, publishing). A test that must edit sources or break
@@ -25,7 +26,7 @@ BUILD_FIXTURES = {"built_book", "warm_book"}
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "build: builds the book or reads the built book (not in make test-fast)"
+        "markers", "build: builds the book, reads the built book or starts kernels (slow)"
     )
 
 

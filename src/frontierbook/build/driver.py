@@ -22,6 +22,7 @@ import fcntl
 import io
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -106,7 +107,7 @@ def run_sphinx(paths: BuildPaths, jobs: int) -> None:
     if isinstance(result, KeyboardInterrupt):
         raise result
     if result != 0 or not (paths.html_partial / "index.html").is_file():
-        text = warnings.getvalue()
+        text = re.sub(r"\x1b\[[0-9;]*m", "", warnings.getvalue())  # colours
         lines = [
             line.replace(f"{root}/", "")
             for line in text.splitlines()
