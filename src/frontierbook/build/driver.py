@@ -134,9 +134,13 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
 
     inputs = Inputs(paths.root)
     try:
-        stale = stale_chapters(paths, inputs)
+        # Hashed once, now, before anything executes (see fingerprint.Inputs).
+        inputs.sources, inputs.tables, inputs.shared  # noqa: B018
     except json.JSONDecodeError as error:
         raise BuildError(f"data/datapackage.json is not valid JSON: {error}") from None
+    except (KeyError, TypeError) as error:
+        raise BuildError(f"data/datapackage.json: a resource lacks {error}") from None
+    stale = stale_chapters(paths, inputs)
     print(f"frontierbook: {len(stale)} chapter(s) to execute: {', '.join(stale) or 'none'}")
     seconds, errors = execute.execute_stale(paths, inputs, stale, jobs)
     if errors:

@@ -128,7 +128,7 @@ def execute_stale(
     errors: dict[str, str] = {}
     if not order:
         return times, errors
-    # Hash every input now, before any run starts, and hand the hashes to the workers.
+    # Every input hashed before any run starts; the workers get the hashes.
     inputs.sources, inputs.tables, inputs.shared  # noqa: B018
     # Create the cache database here, before the workers race to create it.
     open_cache(paths)
