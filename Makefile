@@ -14,7 +14,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: bench book book-full test lint format venv lock browser clean serve linkcheck gallery
+.PHONY: bench book book-full test test-fast lint format venv lock browser clean serve linkcheck gallery
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,8 +55,14 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Everything: lint, unit tests, and the tests marked `build` (they build the book once and
+# share it; see tests/conftest.py). CI runs this.
 test: $(STAMP) lint browser
 	$(BIN)/pytest
+
+# Unit tests only: no book build, no browser; seconds, for the edit-test loop.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not build" -q
 
 # Every external link in the book (the sources' URLs), through Sphinx's linkcheck builder
 # (src/frontierbook/build/linkcheck.py); the report is _build/linkcheck/output.txt. It needs

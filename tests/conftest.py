@@ -1,4 +1,14 @@
-"""Shared fixtures: a scratch copy of the data, and one real build of the book per session."""
+"""Shared fixtures and the two kinds of test.
+
+- Unit tests (the default): no book build, no browser; ``make test-fast`` runs only these.
+- Build tests, marked ``build``: anything that builds the book, reads the built book or
+  starts a kernel.
+  A test that takes the ``built_book`` fixture is marked automatically. ``built_book`` builds
+  this checkout once per session (``make book``) and is shared, read-only, by every test that
+  only reads the output (pages, browser, publishing). A test that must edit sources or break
+  a build works in ``book_copy`` (optionally warm: with the session build's Jupyter cache, so
+  it executes only what it changes) and runs the driver there with ``build_in``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +21,20 @@ import pytest
 
 from frontierbook.paths import BIB_PATH, DATA_DIR, ROOT
 
+BUILD_FIXTURES = {"built_book", "warm_book"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "build: builds the book, reads the built book or starts kernels (slow)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.build)
+
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
@@ -21,28 +45,76 @@ def data_copy(tmp_path: Path) -> Path:
     return target
 
 
-def book_copy(tmp_path: Path) -> Path:
-    """A copy of the book's sources that `make book` can build with the project's .venv."""
+def book_copy(tmp_path: Path, warm_from: Path | None = None) -> Path:
+    """A copy of the book's sources that the build can run in with the project's .venv.
+    ``warm_from``: a built checkout whose Jupyter cache the copy starts with."""
     target = tmp_path / "book"
-    ignore = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", "*.egg-info")
+    ignore = shutil.ignore_patterns(
+        ".venv", "_build", ".git", "__pycache__", "*.egg-info", ".*_cache"
+    )
     shutil.copytree(ROOT, target, ignore=ignore)
     (target / ".venv").symlink_to(ROOT / ".venv")
+    if warm_from is not None:
+        cache = Path(warm_from) / "_build" / ".jupyter_cache"
+        shutil.copytree(cache, target / "_build" / ".jupyter_cache")
     return target
 
 
-def make_book(book: Path, timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    """Run `make book` in a copy; its own src/ comes first so its own data/ is read."""
-    env = {**os.environ, "PYTHONPATH": str(book / "src")}
+def build_env(book: Path) -> dict[str, str]:
+    """The environment `make book` gives the driver, for a copy: its own src/ comes first
+    so its own data/ is read."""
+    venv = ROOT / ".venv"
+    return {
+        **os.environ,
+        "PYTHONPATH": str(book / "src"),
+        "JUPYTER_DATA_DIR": str(venv / "share" / "jupyter"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "MPLBACKEND": "Agg",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+
+
+def build_command(*args: str) -> list[str]:
+    return [str(ROOT / ".venv" / "bin" / "python"), "-m", "frontierbook.build", *args]
+
+
+def build_in(book: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    """Run the build driver (what `make book` runs) in a copy."""
     return subprocess.run(
-        ["make", "book"], cwd=book, env=env, capture_output=True, text=True, timeout=timeout
+        build_command(*args),
+        cwd=book,
+        env=build_env(book),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def make_book(book: Path, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    """Run `make book` in a copy."""
+    return subprocess.run(
+        ["make", "book"],
+        cwd=book,
+        env=build_env(book),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """The book as `make book` builds it from this checkout, built once per test session."""
+    """The book as `make book` builds it from this checkout, built once per test session.
+    Read it, never write to it."""
     html = ROOT / "_build" / "html"
     result = subprocess.run(["make", "book"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert (html / "index.html").is_file()
     return html
+
+
+@pytest.fixture
+def warm_book(built_book: Path, tmp_path: Path) -> Path:
+    """A copy of the sources with the session build's Jupyter cache: it executes only what
+    a test changes."""
+    return book_copy(tmp_path, warm_from=ROOT)

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from frontierbook.build.fingerprint import Book
+from frontierbook.build.toc import notebook_sources
 from frontierbook.paths import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "book.yml"
@@ -166,7 +166,7 @@ def test_built_site_has_nojekyll(built_book: Path) -> None:
 
 
 def test_every_chapter_downloads_as_a_colab_ready_notebook(built_book: Path) -> None:
-    notebooks = [d for d in Book(ROOT).notebooks() if d != "index"]
+    notebooks = [d for d in notebook_sources(ROOT) if d != "index"]
     assert len(notebooks) >= 5
     for chapter in notebooks:
         path = built_book / "_sources" / f"{chapter}.ipynb"

@@ -1,9 +1,10 @@
 """Which tables a chapter read while it executed: the one link from the data loader to the build.
 
-The build (``frontierbook.build``) sets two environment variables before a chapter's kernel
-starts; :func:`record_read`, called by :func:`frontierbook.data.load_table`, appends one JSON
-line per table read to the log they name. Outside a book build neither is set and
-:func:`record_read` does nothing. Nothing here runs on import.
+The build's executor (:mod:`frontierbook.build.execute`) sets two environment variables
+before a chapter's kernel starts and reads the log when the run ends; :func:`record_read`,
+called by :func:`frontierbook.data.load_table`, appends one JSON line per table read to the
+log they name. Outside the executor neither is set and :func:`record_read` does nothing.
+Nothing here runs on import.
 
 - ``FRONTIERBOOK_READS_LOG``: the path of the log (a JSON-lines file under ``_build/``).
 - ``FRONTIERBOOK_DOC``: the docname of the chapter being executed (e.g. ``chapters/02_cost``).

@@ -1,87 +1,171 @@
 """Build the book: ``python -m frontierbook.build`` (what ``make book`` runs).
 
-Executes exactly the chapters whose inputs changed (see :mod:`.fingerprint`),
-in parallel and slowest first (:mod:`.execute`); reads pages in parallel;
-treats every warning as an error; and on failure removes the HTML and the build state so
-nothing stale can be published or reused.
+The whole path, top to bottom (:func:`build`):
+
+1. Take the lock ``_build/.lock``; a second build of the same checkout stops at once.
+2. If every input is byte-for-byte what the book in ``_build/html`` was built from, stop.
+3. Otherwise remove ``_build/html`` and the stamp that vouches for it, then find the
+   chapters with no cached run made from their current inputs (:mod:`.fingerprint`).
+4. Execute those, in parallel, into the Jupyter cache (:mod:`.execute`).
+5. Run Sphinx from scratch into ``_build/html.partial``; every chapter is a cache hit, so
+   this takes seconds, and an incremental build is the same Sphinx run as a full one.
+6. Rename it to ``_build/html`` and write the stamp.
+
+Whatever stops a build (a data error, a failing cell, a warning, a timeout, Ctrl-C, a bug)
+ends it with one readable message, exit status 1 (130 for Ctrl-C) and no ``_build/html``.
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
+import io
+import json
 import os
+import re
 import shutil
 import sys
 import time
-from pathlib import Path
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from frontierbook import reads
-from frontierbook.build import execute, fingerprint
+from frontierbook.build import execute
+from frontierbook.build.fingerprint import BuildPaths, Inputs, sources_digest, stale_chapters
 from frontierbook.paths import ROOT
 
 
-def _wipe_outputs(root: Path) -> None:
-    build = root / "_build"
-    for path in (build / "html", build / ".doctrees"):
-        shutil.rmtree(path, ignore_errors=True)
-    fingerprint.Book(root).forget()
+class BuildError(Exception):
+    """A build stopped for a reason the reader can fix; the message names the input."""
 
 
-def build(root: Path = ROOT, full: bool = False, jobs: int | None = None) -> int:
-    """Build ``root`` into ``root/_build/html``; return the exit code."""
-    started = time.perf_counter()
+class BuildLocked(Exception):
+    """Another build of the same checkout holds the lock."""
+
+
+@contextmanager
+def build_lock(paths: BuildPaths) -> Iterator[None]:
+    """Hold ``_build/.lock`` for the whole build. The kernel releases it when the process
+    ends, however it ends, so a killed build never leaves a stale lock behind."""
+    paths.build_dir.mkdir(parents=True, exist_ok=True)
+    with open(paths.lock, "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "unknown"
+            raise BuildLocked(
+                f"another build of this checkout is running (process {holder}); "
+                "wait for it to finish, then run make book again"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        yield
+
+
+def remove_outputs(paths: BuildPaths) -> None:
+    """No HTML and no stamp: nothing from an unfinished build can be published or reused."""
+    paths.published_stamp.unlink(missing_ok=True)
+    (paths.build_dir / "error.log").unlink(missing_ok=True)
+    for folder in (paths.html, paths.html_partial, paths.doctrees):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_sphinx(paths: BuildPaths, jobs: int) -> None:
+    """A fresh Sphinx build into ``html.partial``; raise :class:`BuildError` on any warning."""
     from jupyter_book.sphinx import build_sphinx
 
-    book = fingerprint.Book(root)
-    if full:
-        _wipe_outputs(root)
-        shutil.rmtree(book.cache, ignore_errors=True)
-    stale = fingerprint.prepare(root)
-    print(f"frontierbook: {len(stale)} chapter(s) to execute: {', '.join(stale) or 'none'}")
+    root = paths.root
+    warnings = io.StringIO()
+    stderr, sys.stderr = sys.stderr, warnings
+    try:
+        result = build_sphinx(
+            str(root),
+            str(paths.html_partial),
+            noconfig=True,
+            path_config=str(root / "_config.yml"),
+            doctreedir=str(paths.doctrees),
+            # What `jupyter-book build . -n` passes. A relative table of contents keeps
+            # absolute paths out of the configuration Sphinx hashes and publishes.
+            confoverrides={
+                "external_toc_path": "_toc.yml",
+                "latex_individualpages": False,
+                "nitpicky": True,
+            },
+            freshenv=True,
+            force_all=True,
+            quiet=True,
+            warningiserror=True,
+            keep_going=True,
+            jobs=jobs,
+        )
+    finally:
+        sys.stderr = stderr
+    # Jupyter Book catches Ctrl-C and returns it.
+    if isinstance(result, KeyboardInterrupt):
+        raise result
+    if result != 0 or not (paths.html_partial / "index.html").is_file():
+        text = re.sub(r"\x1b\[[0-9;]*m", "", warnings.getvalue())  # colours
+        lines = [
+            line.replace(f"{root}/", "")
+            for line in text.splitlines()
+            if "WARNING" in line or "ERROR" in line
+        ]
+        if not lines and isinstance(result, Exception):
+            lines = [f"{type(result).__name__}: {result}"]
+        if not lines:
+            lines = [text.strip().splitlines()[-1] if text.strip() else "no index.html"]
+        raise BuildError("Sphinx stopped:\n  " + "\n  ".join(lines))
+
+
+def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> list[str]:
+    """Build ``paths.root`` into ``_build/html``; return the chapters executed."""
     jobs = jobs or os.cpu_count() or 1
-    seconds, errors = execute.execute_stale(root, stale, jobs)
-    for docname, took in seconds.items():
-        print(f"frontierbook: executed {docname} in {took:.2f} seconds")
+    if full:
+        shutil.rmtree(paths.jupyter_cache, ignore_errors=True)
+        shutil.rmtree(paths.state, ignore_errors=True)
+    digest = sources_digest(paths.root)
+    if _published_digest(paths) == digest and (paths.html / "index.html").is_file():
+        print("frontierbook: nothing changed since the last build; _build/html is current")
+        return []
+    remove_outputs(paths)
+
+    inputs = Inputs(paths.root)
+    try:
+        # Hashed once, now, before anything executes (see fingerprint.Inputs).
+        inputs.sources, inputs.tables, inputs.shared  # noqa: B018
+    except json.JSONDecodeError as error:
+        raise BuildError(f"data/datapackage.json is not valid JSON: {error}") from None
+    except (KeyError, TypeError) as error:
+        raise BuildError(f"data/datapackage.json: a resource lacks {error}") from None
+    stale = stale_chapters(paths, inputs)
+    print(f"frontierbook: {len(stale)} chapter(s) to execute: {', '.join(stale) or 'none'}")
+    seconds, errors = execute.execute_stale(paths, inputs, stale, jobs)
     if errors:
-        for docname, error in errors.items():
-            print(f"frontierbook: executing {docname} failed:\n{error}", file=sys.stderr)
-        _wipe_outputs(root)
-        print("frontierbook: the build FAILED (see above); _build/html removed", file=sys.stderr)
-        return 1
-    os.environ[reads.READS_LOG_ENV] = str(book.deps_log)
-    result = build_sphinx(
-        str(root),
-        str(root / "_build" / "html"),
-        noconfig=True,
-        path_config=str(root / "_config.yml"),
-        doctreedir=str(root / "_build" / ".doctrees"),
-        # What `jupyter-book build . -n` passes, plus the -n (nitpicky) flag.
-        confoverrides={
-            "external_toc_path": (root / "_toc.yml").as_posix(),
-            "latex_individualpages": False,
-            "nitpicky": True,
-        },
-        warningiserror=True,
-        keep_going=True,
-        jobs=jobs,
-    )
-    if result != 0 or not (root / "_build" / "html" / "index.html").is_file():
-        # A parallel reader's failure reaches us with only the exception's first line; its
-        # traceback holds the failing cell's error (a DataError names file, row, column).
-        detail = getattr(result, "traceback", None)
-        if detail:
-            print(detail, file=sys.stderr)
-        _wipe_outputs(root)
-        print("frontierbook: the build FAILED (see above); _build/html removed", file=sys.stderr)
-        return 1
-    executed = fingerprint.record(root, seconds)
-    (root / "_build" / "html" / ".nojekyll").touch()
-    elapsed = time.perf_counter() - started
-    print(
-        f"frontierbook: built _build/html in {elapsed:.1f} s; executed {len(executed)} "
-        f"chapter(s): {', '.join(sorted(executed)) or 'none'}"
-    )
-    return 0
+        raise BuildError(
+            "\n".join(
+                f"{inputs.notebooks[d].relative_to(paths.root)}, {e}" for d, e in errors.items()
+            )
+        )
+
+    print("frontierbook: running Sphinx")
+    run_sphinx(paths, jobs)
+    # The build's own record of its configuration hash; nothing a reader needs.
+    (paths.html_partial / ".buildinfo").unlink(missing_ok=True)
+    (paths.html_partial / ".nojekyll").touch()
+    paths.html_partial.rename(paths.html)
+    paths.state.mkdir(parents=True, exist_ok=True)
+    paths.published_stamp.write_text(json.dumps({"sources": digest}), encoding="utf-8")
+    return sorted(seconds)
+
+
+def _published_digest(paths: BuildPaths) -> str | None:
+    try:
+        return json.loads(paths.published_stamp.read_text(encoding="utf-8"))["sources"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,8 +174,42 @@ def main(argv: list[str] | None = None) -> int:
     # process, only to check the "iri" string format. No schema in this build uses that
     # format, so the build driver and its workers skip it.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--full", action="store_true", help="forget all state; execute all")
-    parser.add_argument("--jobs", type=int, default=None, help="parallel readers (default: cores)")
+    parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores)")
     args = parser.parse_args(argv)
-    return build(ROOT, full=args.full, jobs=args.jobs)
+    paths = BuildPaths(ROOT)
+    started = time.perf_counter()
+    try:
+        with build_lock(paths):
+            try:
+                executed = build(paths, full=args.full, jobs=args.jobs)
+            except BaseException as error:
+                remove_outputs(paths)
+                return _report_failure(paths, error)
+    except BuildLocked as error:
+        print(f"frontierbook: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"frontierbook: built _build/html in {time.perf_counter() - started:.1f} s; "
+        f"executed {len(executed)} chapter(s): {', '.join(executed) or 'none'}"
+    )
+    return 0
+
+
+def _report_failure(paths: BuildPaths, error: BaseException) -> int:
+    if isinstance(error, KeyboardInterrupt):
+        print("\nfrontierbook: interrupted; _build/html removed", file=sys.stderr)
+        return 130
+    if isinstance(error, BuildError):
+        message = str(error)
+    elif isinstance(error, SystemExit | GeneratorExit):
+        raise error
+    else:
+        # Unexpected: one line here, the traceback in a file for whoever debugs it.
+        log = paths.build_dir / "error.log"
+        log.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+        message = f"{type(error).__name__}: {error} (traceback in {log.relative_to(paths.root)})"
+    print(f"frontierbook: the build FAILED; _build/html removed.\n{message}", file=sys.stderr)
+    return 1

@@ -1,16 +1,22 @@
-"""Data-aware incremental builds.
+"""What a chapter's cached execution depends on, and whether the cache still holds a run of
+exactly those inputs.
 
-Jupyter Book re-executes a chapter only when Sphinx re-reads it (its source file is newer
-than the last build) and, in cache mode, only when its code cells changed. Neither notices
-an edited CSV, so on their own they keep stale charts. This module closes the gap:
+Jupyter Book reuses a cached execution while the chapter's code cells are unchanged; it
+does not notice an edited CSV or bibliography. So every execution that :mod:`.execute`
+stores in the Jupyter cache carries, in the same database row, the fingerprint of the
+inputs it was run from (hashed *before* the run starts):
 
-- While a chapter executes, the package records which tables it loads
-  (:mod:`frontierbook.reads`).
-- Before a build, ``prepare`` fingerprints each chapter's inputs: its own source, the CSV
-  and schema of every table it read last time, the bibliography, and the package's
-  code. A chapter whose fingerprint changed has its cached execution dropped and its source
-  touched, so Sphinx re-reads it and MyST-NB re-executes it. Every other chapter is reused.
-- After a successful build, ``record`` stores the new fingerprints.
+- ``source``: the chapter's own text;
+- ``tables``: the CSV bytes and schema of each table the chapter read (recorded by
+  :mod:`frontierbook.reads` while it ran);
+- ``shared``: the whole bibliography, the package's code and the pinned requirements.
+
+A chapter must execute unless the cache holds a run whose fingerprint equals the one its
+inputs give now (:func:`stale_chapters`). A run and its fingerprint are one record, written
+together, so no interruption or revert can pair a run with inputs it was not made from.
+
+Separately, :func:`sources_digest` hashes everything the build reads, so the driver can skip
+Sphinx altogether when nothing at all changed since the last successful build.
 """
 
 from __future__ import annotations
@@ -18,12 +24,31 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
+import shutil
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-from frontierbook.build.toc import is_notebook_source, toc_docnames
+from frontierbook.build.toc import notebook_sources
 from frontierbook.inputs import descriptor
 from frontierbook.reads import PACKAGE
+
+FINGERPRINT_KEY = "frontierbook_inputs"
+# Never read by Sphinx, so never part of the published book.
+_NOT_BOOK_INPUTS = {
+    "_build",
+    ".venv",
+    ".git",
+    "tests",
+    "bench",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".ipynb_checkpoints",
+    ".github",
+}
+# Reach the pages through the Sphinx extension (repository buttons, site address).
+_ENV_INPUTS = ("GITHUB_REPOSITORY", "BOOK_SITE_URL")
 
 
 def _sha(data: bytes) -> str:
@@ -34,126 +59,176 @@ def _file_sha(path: Path) -> str:
     return _sha(path.read_bytes()) if path.is_file() else "missing"
 
 
-class Book:
-    """The files of one book checkout and its build folder."""
+@dataclass(frozen=True)
+class BuildPaths:
+    """Where one checkout's sources are and where its build keeps its output and state."""
+
+    root: Path
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "_build"
+
+    @property
+    def html(self) -> Path:
+        return self.build_dir / "html"
+
+    @property
+    def html_partial(self) -> Path:
+        """Sphinx writes here; renamed to ``html`` only when the whole build succeeded."""
+        return self.build_dir / "html.partial"
+
+    @property
+    def doctrees(self) -> Path:
+        return self.build_dir / ".doctrees"
+
+    @property
+    def jupyter_cache(self) -> Path:
+        return self.build_dir / ".jupyter_cache"
+
+    @property
+    def state(self) -> Path:
+        return self.build_dir / ".frontierbook"
+
+    @property
+    def published_stamp(self) -> Path:
+        """The sources digest of the build now in ``html``; absent while a build runs."""
+        return self.state / "published.json"
+
+    @property
+    def lock(self) -> Path:
+        return self.build_dir / ".lock"
+
+    def reads_log(self, docname: str) -> Path:
+        return self.state / "reads" / (docname.replace("/", "__") + ".jsonl")
+
+
+class Inputs:
+    """Hashes of the book's inputs as they are now, each computed once (and, once computed,
+    handed to the workers, so a run is fingerprinted with what it was started from)."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.build = self.root / "_build"
-        self.state = self.build / ".frontierbook"
-        self.manifest_path = self.state / "inputs.json"
-        self.deps_log = self.state / "reads.jsonl"
-        self.cache = self.build / ".jupyter_cache"
 
+    @cached_property
     def notebooks(self) -> dict[str, Path]:
-        """Docname -> source for every page in the table of contents that executes code."""
-        sources = {d: self.root / f"{d}.md" for d in toc_docnames(self.root)}
-        return {d: s for d, s in sources.items() if s.is_file() and is_notebook_source(s)}
+        return notebook_sources(self.root)
 
-    def package_sha(self) -> str:
-        package = self.root / "src" / "frontierbook"
+    @cached_property
+    def sources(self) -> dict[str, str]:
+        """Docname -> hash of the chapter's text."""
+        return {d: _file_sha(s) for d, s in self.notebooks.items()}
+
+    @cached_property
+    def tables(self) -> dict[str, str]:
+        """Table name -> hash of its CSV bytes and its schema."""
+        data = self.root / "data"
+        hashes = {}
+        for resource in descriptor(data)["resources"]:
+            schema = json.dumps(resource, sort_keys=True).encode()
+            hashes[resource["name"]] = _sha(schema + _file_sha(data / resource["path"]).encode())
+        # Read by the chapter that lists every table (the data page).
+        hashes[PACKAGE] = _file_sha(data / PACKAGE)
+        return hashes
+
+    @cached_property
+    def shared(self) -> str:
+        """What every chapter depends on: the bibliography, the package code, the pins."""
         digest = hashlib.sha256()
+        package = self.root / "src" / "frontierbook"
         for path in sorted(package.rglob("*.py")):
-            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
+        for name in ("references.bib", "requirements.txt"):
+            digest.update(name.encode() + b"\0" + _file_sha(self.root / name).encode())
         return digest.hexdigest()
 
-    def table_sha(self, table: str) -> str:
-        """The table's CSV and its schema: what validation and the chapter see of it."""
-        if table == PACKAGE:  # a chapter that lists every table (the data page)
-            return _file_sha(self.root / "data" / PACKAGE)
-        for resource in descriptor(self.root / "data")["resources"]:
-            if resource["name"] == table:
-                schema = json.dumps(resource, sort_keys=True).encode()
-                return _sha(schema + _file_sha(self.root / "data" / resource["path"]).encode())
-        return "missing"
-
-    def bib_sha(self) -> str:
-        # The whole file: chart source lines and hover texts print authors, years and titles.
-        return _file_sha(self.root / "references.bib")
-
-    def fingerprint(self, docname: str, tables: list[str], shared: dict[str, str]) -> dict:
+    def fingerprint(self, docname: str, tables_read: list[str]) -> dict:
         return {
-            "source": _file_sha(self.notebooks()[docname]),
-            "tables": {t: self.table_sha(t) for t in sorted(tables)},
-            **shared,
+            "source": self.sources[docname],
+            "tables": {t: self.tables.get(t, "missing") for t in sorted(set(tables_read))},
+            "shared": self.shared,
         }
 
-    def shared_inputs(self) -> dict[str, str]:
-        return {"package": self.package_sha(), "bib": self.bib_sha()}
 
-    def load_manifest(self) -> dict:
-        if self.manifest_path.is_file():
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        return {}
+def sources_digest(root: Path) -> str:
+    """One hash of every file the build could read, and of the environment it reads."""
+    root = Path(root)
+    digest = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in _NOT_BOOK_INPUTS and not d.endswith(".egg-info")
+        )
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(_file_sha(path).encode())
+    for name in _ENV_INPUTS:
+        digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
+    return digest.hexdigest()
 
-    def forget(self) -> None:
-        """Drop all recorded state, so the next build executes every chapter."""
-        if self.manifest_path.is_file():
-            self.manifest_path.unlink()
+
+def _read_notebook(source: Path):
+    """The chapter as MyST-NB reads it, so cache keys are the ones MyST-NB looks up."""
+    from myst_nb.core.config import NbParserConfig
+    from myst_nb.core.read import create_nb_reader
+    from myst_parser.config.main import MdParserConfig
+
+    text = source.read_text(encoding="utf-8")
+    reader = create_nb_reader(str(source), MdParserConfig(), NbParserConfig(), text)
+    if reader is None:
+        raise ValueError(f"{source} is not a MyST Markdown notebook")
+    return reader.read(text)
 
 
-def _drop_cached_execution(book: Book, sources: list[Path]) -> None:
+def open_cache(paths: BuildPaths):
     from jupyter_cache import get_cache
 
-    # Creating the cache's database here, before Sphinx forks its parallel readers, stops
-    # them racing to create it ("table settings already exists").
-    cache = get_cache(str(book.cache))
-    wanted = {str(s.resolve()) for s in sources}
-    for record in cache.list_cache_records():
-        if str(Path(record.uri).resolve()) in wanted:
-            cache.remove_cache(record.pk)
+    return get_cache(str(paths.jupyter_cache))
 
 
-def prepare(root: Path) -> list[str]:
-    """Mark the chapters whose inputs changed for re-execution; return their docnames."""
-    book = Book(root)
-    manifest = book.load_manifest()
-    shared = book.shared_inputs()
-    stale = []
-    for docname in book.notebooks():
-        previous = manifest.get(docname)
-        tables = list(previous["tables"]) if previous else []
-        recorded = {k: v for k, v in (previous or {}).items() if k != "seconds"}
-        if previous is None or recorded != book.fingerprint(docname, tables, shared):
-            stale.append(docname)
-    notebooks = book.notebooks()
-    _drop_cached_execution(book, [notebooks[d] for d in stale])
-    now = time.time()
-    for docname in stale:
-        # Newer than the last read, so Sphinx re-reads (and MyST-NB re-executes) the page.
-        os.utime(notebooks[docname], (now, now))
-    book.state.mkdir(parents=True, exist_ok=True)
-    book.deps_log.write_text("", encoding="utf-8")
-    return stale
+def _cached_fingerprint(cache, notebook) -> dict | None:
+    """The fingerprint stored with the cached run of this notebook's code, if the run is whole."""
+    try:
+        record = cache.match_cache_notebook(notebook)
+    except KeyError:
+        return None
+    try:
+        # A run interrupted while being stored can leave a record without its notebook.
+        cache.get_cache_bundle(record.pk)
+    except Exception:
+        cache.remove_cache(record.pk)
+        return None
+    return (record.data or {}).get(FINGERPRINT_KEY)
 
 
-def executed_reads(root: Path) -> dict[str, list[str]]:
-    """Docname -> tables read, for every chapter executed in the last build."""
-    book = Book(root)
-    reads: dict[str, set[str]] = {}
-    if book.deps_log.is_file():
-        for line in book.deps_log.read_text(encoding="utf-8").splitlines():
-            entry = json.loads(line)
-            reads.setdefault(entry["doc"], set())
-            if entry.get("table"):
-                reads[entry["doc"]].add(entry["table"])
-    return {doc: sorted(tables) for doc, tables in reads.items()}
+def stale_chapters(paths: BuildPaths, inputs: Inputs) -> list[str]:
+    """The chapters whose cached run, if any, was not made from their inputs as they are now."""
+    if not inputs.notebooks:
+        return []
+    try:
+        cache = open_cache(paths)
+        recorded = {
+            d: _cached_fingerprint(cache, _read_notebook(s)) for d, s in inputs.notebooks.items()
+        }
+    except Exception:
+        # A cache damaged by a kill mid-write costs one full execution, never a stale page.
+        shutil.rmtree(paths.jupyter_cache, ignore_errors=True)
+        recorded = {}
+    return [
+        docname
+        for docname in inputs.notebooks
+        if (fp := recorded.get(docname)) is None
+        or fp != inputs.fingerprint(docname, list(fp.get("tables", {})))
+    ]
 
 
-def record(root: Path, seconds: dict[str, float] | None = None) -> dict[str, list[str]]:
-    """After a successful build, store fingerprints (and execution times, which order the
-    next build's work) for the chapters it executed."""
-    book = Book(root)
-    manifest = book.load_manifest()
-    shared = book.shared_inputs()
-    reads = executed_reads(root)
-    for docname in seconds or {}:
-        reads.setdefault(docname, [])
-    for docname, tables in reads.items():
-        manifest[docname] = book.fingerprint(docname, tables, shared)
-        if seconds and docname in seconds:
-            manifest[docname]["seconds"] = round(seconds[docname], 2)
-    book.state.mkdir(parents=True, exist_ok=True)
-    book.manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True), "utf-8")
-    return reads
+def cached_fingerprints(paths: BuildPaths) -> dict[str, dict]:
+    """Docname -> the fingerprint stored with its cached run (for tests and reports)."""
+    cache = open_cache(paths)
+    found = {}
+    for docname, source in notebook_sources(paths.root).items():
+        fp = _cached_fingerprint(cache, _read_notebook(source))
+        if fp is not None:
+            found[docname] = fp
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -55,6 +56,10 @@ def downloadable_notebook(source: Path, config) -> str:
     )
     notebook.cells.insert(0, setup)
     notebook.metadata.pop("jupytext", None)
+    # nbformat gives new cells random ids; ids from position and text keep the file the
+    # same from build to build, so a deploy rewrites it only when the chapter changed.
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"{index}-{hashlib.sha256(cell.source.encode()).hexdigest()[:8]}"
     return nbformat.writes(notebook)
 
 

@@ -14,8 +14,6 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 
 from __future__ import annotations
 
-import os
-
 from sphinx.application import Sphinx
 
 from frontierbook.build import (
@@ -28,7 +26,6 @@ from frontierbook.build import (
     publish,
     repository,
 )
-from frontierbook.reads import DOC_ENV
 
 
 def _declare_parallel_safe(app: Sphinx, config) -> None:
@@ -44,19 +41,12 @@ def _declare_parallel_safe(app: Sphinx, config) -> None:
             app.extensions[name].parallel_read_safe = True
 
 
-def _note_document(app: Sphinx, docname: str, source: list[str]) -> None:
-    # A kernel started while this document is read inherits it, so the package can record
-    # which tables the chapter loads (see frontierbook.reads).
-    os.environ[DOC_ENV] = docname
-
-
 def setup(app: Sphinx) -> dict:
     numbers.register(app)
     mathml.register(app)
     app.connect("config-inited", repository.configure)
     app.connect("builder-inited", lambda a: _declare_parallel_safe(a, a.config))
     app.connect("builder-inited", publish.check_inputs)
-    app.connect("source-read", _note_document)
     app.connect("doctree-resolved", pages.set_alt)
     app.connect("doctree-resolved", notebooks.add_notebook_link)
     app.connect("html-page-context", pages.fix_accessibility)

@@ -26,3 +26,9 @@ def _read_toc(path: str, mtime_ns: int) -> tuple[str, ...]:
         [toc["root"]]
         + [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
     )
+
+
+def notebook_sources(root: Path) -> dict[str, Path]:
+    """Docname -> source of every page in the table of contents that executes code."""
+    sources = {d: Path(root) / f"{d}.md" for d in toc_docnames(root)}
+    return {d: s for d, s in sources.items() if s.is_file() and is_notebook_source(s)}
