@@ -151,7 +151,7 @@ def test_licences_and_citation_are_stated() -> None:
 
 
 def test_built_site_has_a_favicon_and_a_logo(built_book: Path) -> None:
-    for page in [*(f"{d}.html" for d in Book(ROOT).notebooks()), "search.html", "genindex.html"]:
+    for page in [*(f"{d}.html" for d in notebook_sources(ROOT)), "search.html", "genindex.html"]:
         html = (built_book / page).read_text(encoding="utf-8")
         icon = re.search(r'<link rel="icon" href="([^"]+)"', html)
         assert icon, f"{page} links no favicon"
