@@ -440,6 +440,5 @@ def test_jupyterlab_opens_a_chapter_as_a_notebook_and_its_numbers_follow(jupyter
         changed = next(p for p in prose.split("\n") if "At the parameters cell" in p)
         assert changed != at_default, "the price-dependent numbers did not follow the parameter"
         assert headline in prose  # DeepSeek's own figure does not depend on the assumption
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.screenshot(path=str(screenshots / "jupyterlab-02_cost-phone.png"))
+        page.screenshot(path=str(screenshots / "jupyterlab-02_cost-changed.png"))
         browser.close()
