@@ -150,6 +150,27 @@ def test_myst_roles_become_plain_markdown_links() -> None:
         notebooks.plain_markdown("{eval}`missing`", links, {}, "chapters/02_cost")
 
 
+def test_published_notebooks_are_plain_markdown_and_pin_the_published_wheel(
+    built_book: Path,
+) -> None:
+    (published,) = (built_book / notebooks.WHEEL_DIR).glob("frontierbook-*.whl")
+    assert published.name == wheel.wheel_name(ROOT)
+    for docname in chapter_notebooks():
+        path = built_book / notebooks.NOTEBOOK_DIR / f"{docname}.ipynb"
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        install = "".join(notebook["cells"][0]["source"])
+        assert f"{notebooks.WHEEL_DIR}/{published.name}#sha256={wheel.sha256(published)}" in install
+        assert [c["id"] for c in notebook["cells"]] == [
+            f"cell-{i}" for i in range(len(notebook["cells"]))
+        ]
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "markdown":
+                text = "".join(cell["source"])
+                assert not re.search(r"\{[a-z:]+\}`", text), f"{docname}: MyST role in {text!r}"
+                assert not re.search(r"^\([^)]+\)=", text, re.MULTILINE), docname
+                assert "{glue" not in text and "{eval" not in text
+
+
 def test_the_wheel_is_reproducible_and_carries_the_data(tmp_path: Path) -> None:
     first = wheel.build_wheel(ROOT, tmp_path / "a")
     second = wheel.build_wheel(ROOT, tmp_path / "b")
