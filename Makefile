@@ -32,7 +32,7 @@ venv: $(STAMP) $(LAB_SETTINGS)
 
 # JupyterLab from the project venv, on this machine only; chapters open as notebooks.
 lab: $(STAMP) $(LAB_SETTINGS)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Re-executes exactly the chapters whose text, data or package code changed (all of them
 # on a fresh checkout), in parallel, with warnings as errors (-W -n --keep-going).
