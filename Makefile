@@ -14,14 +14,25 @@ export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: bench book book-full test test-fast lint format venv lock browser clean serve linkcheck gallery
+.PHONY: bench book book-full test test-fast lint format venv lock browser clean serve linkcheck gallery lab
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-venv: $(STAMP)
+# JupyterLab opens the chapters (MyST Markdown) as notebooks on a double-click: the
+# repository's settings go where JupyterLab reads site-wide defaults (Binder: binder/postBuild).
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/frontierbook.json
+$(LAB_SETTINGS): jupyterlab/overrides.json $(STAMP)
+	@mkdir -p $(@D)
+	cp jupyterlab/overrides.json $@
+
+venv: $(STAMP) $(LAB_SETTINGS)
+
+# JupyterLab from the project venv, on this machine only; chapters open as notebooks.
+lab: $(STAMP) $(LAB_SETTINGS)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Re-executes exactly the chapters whose text, data or package code changed (all of them
 # on a fresh checkout), in parallel, with warnings as errors (-W -n --keep-going).

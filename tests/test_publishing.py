@@ -173,7 +173,8 @@ def test_every_chapter_downloads_as_a_colab_ready_notebook(built_book: Path) -> 
         notebook = json.loads(path.read_text(encoding="utf-8"))
         assert notebook["nbformat"] == 4
         first = "".join(notebook["cells"][0]["source"])
-        assert "git" in first and "pip" in first and "frontierbook" in first
+        assert "pip" in first and "wheels/frontierbook-" in first and "#sha256=" in first
+        assert "git clone" not in first
         assert all(not c.get("outputs") for c in notebook["cells"] if c["cell_type"] == "code")
         html = (built_book / f"{chapter}.html").read_text(encoding="utf-8")
         assert f'_sources/{chapter}.ipynb" download' in html

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from frontierbook.build.notebooks import NOTEBOOK_DIR, downloadable_notebook, is_notebook
+from frontierbook.build.notebooks import publish_notebooks
 from frontierbook.inputs import InputError, descriptor, shown_path
 from frontierbook.paths import BIB_PATH, DATA_DIR
 
@@ -91,10 +91,5 @@ def publish_files(app: Sphinx, exception: Exception | None) -> None:
     for font in (out / "_static").rglob("*.ttf"):
         if font.with_suffix(".woff2").exists():
             font.unlink()
-    for docname in app.env.found_docs:
-        source = Path(app.env.doc2path(docname))
-        if is_notebook(app, docname):
-            target = out / NOTEBOOK_DIR / f"{docname}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(downloadable_notebook(source, app.config), encoding="utf-8")
+    publish_notebooks(app, out)
     publish_data(out)

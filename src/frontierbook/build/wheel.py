@@ -1,0 +1,180 @@
+"""The wheel that a downloaded chapter notebook installs (on Colab, say).
+
+It holds the package's runtime code with the book's inputs inside it, under
+``frontierbook/_book/`` (``data/``, ``references.bib`` and the chapter sources, which the
+scorecard reads for its section titles), so the notebook runs on exactly the code and data
+that built the page it came from. :mod:`frontierbook.paths` finds them there when the package
+is not a repository checkout.
+
+The version carries a digest of every input (``0.1.0+<digest>``), so the file name changes
+whenever the code or the data do, and a browser or pip cache can never serve an older one.
+The wheel's dependencies are pinned to the versions in ``requirements.txt``. The build
+subpackage stays out: it builds the book, a chapter never imports it.
+
+The wheel is built with the project venv's own setuptools (``--no-build-isolation``), so the
+build needs no network, and with a fixed ``SOURCE_DATE_EPOCH``, so identical inputs give a
+byte-identical wheel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+from frontierbook.paths import PACKAGED_BOOK_DIR
+
+PACKAGE = "frontierbook"
+# What the chapters import at run time, pinned from requirements.txt. IPython is not pinned:
+# the notebook's own kernel already provides it, and replacing it under a running kernel
+# would break the session.
+PINNED_DEPENDENCIES = ("frictionless", "pandas", "numpy", "matplotlib", "pybtex")
+UNPINNED_DEPENDENCIES = ("ipython",)
+# 1980-01-01, the earliest date a zip file can hold.
+SOURCE_DATE_EPOCH = "315532800"
+_SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "build", "*.egg-info")
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pinned_versions(requirements: Path) -> dict[str, str]:
+    """``{canonical name: version}`` for every ``name==version`` line."""
+    pins = {}
+    for line in requirements.read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+).*", line)
+        if match:
+            pins[_canonical(match.group(1))] = match.group(2)
+    return pins
+
+
+def dependencies(root: Path) -> list[str]:
+    pins = pinned_versions(root / "requirements.txt")
+    missing = [name for name in PINNED_DEPENDENCIES if _canonical(name) not in pins]
+    if missing:
+        raise RuntimeError(f"requirements.txt pins no version of {', '.join(missing)}")
+    return [f"{name}=={pins[_canonical(name)]}" for name in PINNED_DEPENDENCIES] + list(
+        UNPINNED_DEPENDENCIES
+    )
+
+
+def _inputs(root: Path) -> list[tuple[str, Path]]:
+    """(path inside the wheel's package, file on disk) for everything the wheel holds."""
+    package = root / "src" / PACKAGE
+    files = [
+        (path.relative_to(package).as_posix(), path)
+        for path in sorted(package.rglob("*.py"))
+        if "__pycache__" not in path.parts and path.relative_to(package).parts[0] != "build"
+    ]
+    book = [root / "references.bib", *sorted((root / "data").iterdir())]
+    book += sorted((root / "chapters").glob("*.md"))
+    files += [
+        (f"{PACKAGED_BOOK_DIR}/{path.relative_to(root).as_posix()}", path)
+        for path in book
+        if path.is_file()
+    ]
+    return files
+
+
+def digest(root: Path) -> str:
+    """Twelve hex digits of SHA-256 over the wheel's files, its metadata and dependencies."""
+    hasher = hashlib.sha256()
+    for name, path in _inputs(root):
+        hasher.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    hasher.update((root / "pyproject.toml").read_bytes())
+    hasher.update(json.dumps(dependencies(root)).encode())
+    return hasher.hexdigest()[:12]
+
+
+def wheel_version(root: Path) -> str:
+    base = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return f"{base['version']}+{digest(root)}"
+
+
+def wheel_name(root: Path) -> str:
+    return f"{PACKAGE}-{wheel_version(root)}-py3-none-any.whl"
+
+
+def _pyproject(root: Path, version: str) -> str:
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+    def toml(value: object) -> str:
+        return json.dumps(value)  # JSON strings and string lists are valid TOML
+
+    return "\n".join(
+        [
+            "[build-system]",
+            'requires = ["setuptools>=61"]',
+            'build-backend = "setuptools.build_meta"',
+            "",
+            "[project]",
+            f"name = {toml(project['name'])}",
+            f"version = {toml(version)}",
+            f"description = {toml(project.get('description', ''))}",
+            f"requires-python = {toml(project.get('requires-python', '>=3.11'))}",
+            f"dependencies = {toml(dependencies(root))}",
+            "",
+            "[tool.setuptools]",
+            'package-dir = {"" = "src"}',
+            f"packages = {toml(sorted(_subpackages(root)))}",
+            "",
+            "[tool.setuptools.package-data]",
+            f"{PACKAGE} = {toml([f'{PACKAGED_BOOK_DIR}/*', f'{PACKAGED_BOOK_DIR}/*/*'])}",
+            "",
+        ]
+    )
+
+
+def _subpackages(root: Path) -> set[str]:
+    package = root / "src" / PACKAGE
+    return {PACKAGE} | {
+        ".".join((PACKAGE, *init.parent.relative_to(package).parts))
+        for init in package.rglob("__init__.py")
+        if init.parent != package and init.parent.relative_to(package).parts[0] != "build"
+    }
+
+
+def build_wheel(root: Path, dest: Path) -> Path:
+    """The wheel for ``root``'s current code and data in ``dest``; built only if missing."""
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / wheel_name(root)
+    if target.is_file():
+        return target
+    with tempfile.TemporaryDirectory(prefix="frontierbook-wheel-") as tmp:
+        staging = Path(tmp) / "project"
+        for name, path in _inputs(root):
+            copy = staging / "src" / PACKAGE / name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
+        (staging / "pyproject.toml").write_text(
+            _pyproject(root, wheel_version(root)), encoding="utf-8"
+        )
+        out = Path(tmp) / "dist"
+        env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH, PIP_NO_INDEX="1")
+        command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
+        command += ["--no-build-isolation", "--disable-pip-version-check", "-w", str(out)]
+        result = subprocess.run(
+            [*command, str(staging)], env=env, capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"building the notebooks' wheel failed:\n{result.stderr}")
+        built = out / target.name
+        if not built.is_file():
+            built_names = sorted(path.name for path in out.iterdir())
+            raise RuntimeError(f"pip built {built_names}, not {target.name}")
+        for old in dest.glob(f"{PACKAGE}-*.whl"):
+            old.unlink()
+        shutil.move(built, target)
+    return target
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
