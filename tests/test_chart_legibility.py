@@ -82,3 +82,38 @@ def test_smallest_chart_text_is_legible(chart_text_sizes, viewport: str) -> None
 def test_phone_charts_fill_the_column_without_sideways_scroll(chart_text_sizes) -> None:
     for chart in chart_text_sizes["phone"]:
         assert 300 <= chart["width"] <= 390, (chart["page"], chart["src"], chart["width"])
+
+
+CAPTION_VALUES_JS = """
+() => [...document.querySelectorAll("figcaption span.output, figcaption .pasted-text")].map(
+  (el) => {
+    const style = getComputedStyle(el);
+    const lineHeight = parseFloat(getComputedStyle(el.parentElement).lineHeight) || 24;
+    return {
+      text: el.textContent,
+      whiteSpace: style.whiteSpace,
+      display: style.display,
+      border: parseFloat(style.borderTopWidth) + parseFloat(style.borderLeftWidth),
+      background: style.backgroundColor,
+      lines: el.getClientRects().length,
+      tall: el.getBoundingClientRect().height > 1.5 * lineHeight,
+    };
+  })
+"""
+
+
+def test_glued_values_in_captions_read_inline_unboxed_and_unbroken(site: str, browser) -> None:  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    found = []
+    for path in PAGES:
+        page.goto(site + path, wait_until="load")
+        found += [(path, value) for value in page.evaluate(CAPTION_VALUES_JS)]
+    context.close()
+    assert found, "no glued value in any caption: the test would prove nothing"
+    for path, value in found:
+        assert value["display"] == "inline", (path, value)
+        assert value["whiteSpace"] == "nowrap", (path, value)
+        assert value["border"] == 0, (path, value)
+        assert value["background"] in ("rgba(0, 0, 0, 0)", "transparent"), (path, value)
+        assert value["lines"] == 1 and not value["tall"], (path, value)

@@ -233,3 +233,85 @@ def test_gallery_shows_each_chart_twice_with_escaped_alt_text(tmp_path) -> None:
     assert "Bars &lt;script&gt;x&lt;/script&gt;" in page and "<script>" not in page
     assert (out / "charts" / "01-a.svg").is_file()
     assert not (site / "gallery").exists()
+
+
+def test_labelled_scatter_legend_alt_and_sources() -> None:
+    from frontierbook.charts import labelled_scatter
+
+    chips = pd.DataFrame(
+        {
+            "name": ["H100", "H20*", "910C*"],
+            "vendor": ["NVIDIA", "NVIDIA", "Huawei"],
+            "tpp": [16000.0, 2400.0, 12800.0],
+            "bw": [3.4, 4.0, 6.0],
+            "uncertain": [False, True, True],
+            "source": ["nvidia2022h100", "semianalysis2025debates", "semianalysis2025debates"],
+        }
+    )
+    points = coincident_points(
+        chips, "tpp", "bw", label="name", category="vendor", flag="uncertain"
+    )
+    fig, ax = labelled_scatter(
+        points,
+        "tpp",
+        "bw",
+        title="H20 has more bandwidth",
+        xlabel="TPP (log scale)",
+        ylabel="TB/s",
+        describe=lambda r: f"{r['label']} {r['bw']:g} TB/s",
+        alt_intro="Scatter.",
+        alt_note="A rule line at 4,800.",
+        xlim=(1000, 60000),
+        ylim=(0, 9),
+        extra_sources=["bis2023advanced"],
+    )
+    assert _legend_labels(fig) == [
+        "NVIDIA",
+        "NVIDIA (values uncertain)",
+        "Huawei (values uncertain)",
+    ]
+    assert (
+        fig.frontierbook_alt
+        == "Scatter. H100 3.4 TB/s; H20* 4 TB/s; 910C* 6 TB/s. A rule line at 4,800."
+    )
+    assert (
+        " ".join(fig.frontierbook_source.split())
+        == "Sources: NVIDIA 2022; SemiAnalysis 2025; BIS 2023"
+    )
+    assert ax.get_xscale() == "log"
+    assert chart_problems(fig) == []
+
+
+def test_dated_scatter_joins_estimates_of_one_run_and_lists_them() -> None:
+    from frontierbook.charts import dated_scatter
+
+    rows = pd.DataFrame(
+        {
+            "model": ["GPT-4", "GPT-4", "V3"],
+            "method": ["amortised", "cloud", "amortised"],
+            "value": [4e7, 8e7, 5.6e6],
+            "date": pd.to_datetime(["2023-03-14", "2023-03-14", "2024-12-26"]),
+            "source": ["epoch2025costtrends", "epoch2025costtrends", "deepseek2024v3"],
+        }
+    )
+    fig, ax = dated_scatter(
+        rows,
+        date="date",
+        value="value",
+        category="method",
+        label="model",
+        fmt=usd,
+        title="Runs",
+        ylabel="US$ (log scale)",
+        names={"amortised": "Amortised", "cloud": "Cloud"},
+        alt_intro="Costs by date:",
+        alt_note="Note.",
+    )
+    assert _legend_labels(fig) == ["Amortised", "Cloud"]
+    assert fig.frontierbook_alt == (
+        "Costs by date: GPT-4 (Mar 2023): Amortised $40M, Cloud $80M; "
+        "V3 (Dec 2024): Amortised $5.6M. Note."
+    )
+    joins = [line for line in ax.get_lines() if line.get_marker() in ("None", None, "")]
+    assert len(joins) == 1  # one line joins GPT-4's two estimates
+    assert [t.get_text() for t in ax.texts] == ["GPT-4", "V3"]

@@ -494,7 +494,8 @@ def dated_scatter(
     Rows sharing a ``label`` (several estimates of one run) are joined by a thin line and
     labelled once, under their lowest value unless ``placement`` maps the label to
     ((dx, dy) points, alignment, "low" or "high"). The alt text lists every label with its
-    date and values. Returns (figure, axes) for reference lines and ticks.
+    date and values. Returns (figure, axes) for reference lines and ticks; call
+    :func:`legend_above` again after adding a labelled line.
     """
     fig, ax = new_chart(title, "Release date", ylabel, figsize=figsize)
     groups = rows.groupby(label, sort=False)
@@ -507,7 +508,8 @@ def dated_scatter(
                 lw=1,
                 zorder=1,
             )
-    for i, cat in enumerate(names):
+    drawn = [cat for cat in names if (rows[category] == cat).any()]
+    for i, cat in enumerate(drawn):
         sel = rows[rows[category] == cat]
         _, colour, marker = category_style(cat, i)
         ax.plot(
@@ -527,6 +529,7 @@ def dated_scatter(
             name, (group[date].iloc[0], at), xytext=offset, textcoords="offset points", ha=ha
         )
     ax.set_yscale("log")
+    legend_above(ax, ax.get_legend_handles_labels()[0], ncols=1)
     alt = (
         f"{alt_intro} "
         + "; ".join(
