@@ -90,12 +90,14 @@ def build_in(book: Path, *args: str, timeout: int = 900) -> subprocess.Completed
     )
 
 
-def make_book(book: Path, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+def make_book(
+    book: Path, timeout: int = 900, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `make book` in a copy."""
     return subprocess.run(
         ["make", "book"],
         cwd=book,
-        env=build_env(book),
+        env={**build_env(book), **(extra_env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,

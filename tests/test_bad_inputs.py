@@ -803,7 +803,7 @@ def test_a_resource_added_to_the_package_re_executes_the_data_page(
 ) -> None:
     """The data page lists every table, so the build must re-execute it when one is added,
     though it never read the new table before."""
-    from frontierbook.build.fingerprint import Book
+    from frontierbook.build.fingerprint import Inputs
     from frontierbook.reads import DOC_ENV, PACKAGE, READS_LOG_ENV
 
     log = data_copy.parent / "reads.jsonl"
@@ -811,7 +811,6 @@ def test_a_resource_added_to_the_package_re_executes_the_data_page(
     monkeypatch.setenv(DOC_ENV, "chapters/data")
     table_names(data_copy)
     assert json.loads(log.read_text().splitlines()[0]) == {"doc": "chapters/data", "table": PACKAGE}
-    book = Book(data_copy.parent)
-    before = book.table_sha(PACKAGE)
+    before = Inputs(data_copy.parent).tables[PACKAGE]
     _edit_package(data_copy, lambda p: p["resources"].append({**p["resources"][0], "name": "x"}))
-    assert book.table_sha(PACKAGE) != before
+    assert Inputs(data_copy.parent).tables[PACKAGE] != before

@@ -73,11 +73,26 @@ def test_duplicated_source() -> None:
     assert 'the source line names "Meta 2024" twice' in _rules(fig)
 
 
-def test_two_keys_that_cite_alike_give_one_source() -> None:
+def test_two_keys_that_cite_alike_give_one_source(tmp_path) -> None:
+    from frontierbook.citations import source_line
+
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@misc{a, author = {Meta}, title = {One}, year = {2024}}\n"
+        "@misc{b, author = {Meta}, title = {Two}, year = {2024}}\n",
+        encoding="utf-8",
+    )
+    assert source_line(["a", "b"], bib_path=bib) == "Source: Meta 2024"
+
+
+def test_two_works_the_book_disambiguates_give_two_sources() -> None:
     fig, ax = new_chart("Two Meta documents", "x", "y")
     ax.plot([0, 1], [0, 1])
     finish_chart(fig, ["meta2024llama3", "meta2024llama31card"], alt="A line.")
-    assert fig.frontierbook_source == "Source: Meta 2024"
+    assert fig.frontierbook_source in (
+        "Sources: Meta 2024b; Meta 2024a",
+        "Sources: Meta 2024a; Meta 2024b",
+    )
     assert chart_problems(fig) == []
 
 

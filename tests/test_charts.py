@@ -82,7 +82,7 @@ def test_range_strip_legend_alt_and_sources_come_from_the_rows() -> None:
     assert alt.endswith("A dashed line marks the headline.")
     assert (
         " ".join(fig.frontierbook_source.split())
-        == "Sources: DeepSeek-AI 2024; Cottier et al. 2024; SemiAnalysis 2025"
+        == "Sources: DeepSeek-AI 2024; Cottier et al. 2024; SemiAnalysis 2025a"
     )
     assert chart_problems(fig) == []
 
@@ -133,7 +133,7 @@ def test_labelled_ranking_sorts_labels_and_describes_every_bar() -> None:
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["B", "C", "A"]
     assert fig.frontierbook_alt == "Horizontal bars, Score (%): B 90%; C 50%; A 10%."
-    assert fig.frontierbook_source == "Source: DeepSeek-AI 2025"
+    assert fig.frontierbook_source == "Source: DeepSeek-AI 2025a"
     assert ax.get_legend() is None  # one colour: nothing to explain
     assert chart_problems(fig) == []
 
@@ -276,7 +276,7 @@ def test_labelled_scatter_legend_alt_and_sources() -> None:
     )
     assert (
         " ".join(fig.frontierbook_source.split())
-        == "Sources: NVIDIA 2022; SemiAnalysis 2025; BIS 2023"
+        == "Sources: NVIDIA 2022; SemiAnalysis 2025a; BIS 2023"
     )
     assert ax.get_xscale() == "log"
     assert chart_problems(fig) == []

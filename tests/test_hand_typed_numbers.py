@@ -74,6 +74,7 @@ ALLOWED = [
     r"\bGemini \d\.\d Ultra\b",
     r"\b\d+-bit\b",  # number formats: 8-bit, 16-bit
     r"\b2:4 sparsity\b",  # the name of Nvidia's sparsity scheme
+    r"\bCC BY 4\.0\b",  # the name of the text and data licence
     # Numbering inside the sources we discuss: Amodei's three dynamics, a paper's sections,
     # tables and figures, and our footnote labels.
     r"\bDynamic \d\b",

@@ -32,7 +32,7 @@ import jupytext
 import pytest
 
 from frontierbook.build import notebooks, wheel
-from frontierbook.build.fingerprint import Book
+from frontierbook.build.toc import notebook_sources
 from frontierbook.paths import ROOT
 
 VENV_BIN = Path(sys.executable).parent
@@ -41,7 +41,7 @@ PUBLISHED = "application/papermill.record/text/plain"
 
 
 def chapter_notebooks() -> list[str]:
-    return [d for d in Book(ROOT).notebooks() if d.startswith("chapters/")]
+    return [d for d in notebook_sources(ROOT) if d.startswith("chapters/")]
 
 
 def published_numbers(notebook: dict) -> dict[str, str]:

@@ -18,7 +18,12 @@ from frontierbook.cost import (
 from frontierbook.data import bib_keys
 from frontierbook.export import chip_table
 from frontierbook.paths import ROOT
-from frontierbook.scaling import on_trend_band, sonnet_cost_band
+from frontierbook.scaling import (
+    amodei_curve_gap,
+    amodei_months_since_sonnet,
+    on_trend_band,
+    sonnet_cost_band,
+)
 from frontierbook.scorecard import (
     CURVE_GAP,
     MONTHS_SINCE_SONNET,
@@ -181,10 +186,17 @@ def test_headline_numbers_span_the_issue_range() -> None:
 
 def test_scorecard_defaults_match_the_scaling_chapters_parameters_cell() -> None:
     text = (ROOT / "chapters" / "03_scaling.md").read_text(encoding="utf-8")
-    cell = text.split(":tags: [parameters]", 1)[1].split("```", 1)[0]
-    # The cell assigns literals, except Sonnet's cost, which it reads from the data.
-    env: dict = {"sonnet_cost_band": sonnet_cost_band}
+    after = text.split(":tags: [parameters]", 1)[1]
+    cell = after.split("```", 1)[0]
+    # The next cell turns the parameters left at None into the values read from data/.
+    defaults = after.split(":tags: [remove-cell]", 1)[1].split("```", 1)[0]
+    env: dict = {
+        "sonnet_cost_band": sonnet_cost_band,
+        "amodei_months_since_sonnet": amodei_months_since_sonnet,
+        "amodei_curve_gap": amodei_curve_gap,
+    }
     exec(cell, env)
+    exec(defaults, env)
     runs = load_table("training_runs").set_index("run_id")
     row = runs.loc["claude-3-5-sonnet-cost"]
     assert env["SONNET_COST"] == (row["value_low"], row["value_high"])
@@ -194,7 +206,10 @@ def test_scorecard_defaults_match_the_scaling_chapters_parameters_cell() -> None
         env["ANNUAL_RATE"],
         env["CURVE_GAP"],
     )
-    assert env["MONTHS_SINCE_SONNET"] == MONTHS_SINCE_SONNET
-    assert env["CURVE_GAP"] == CURVE_GAP
     rates = load_table("scaling_rates").set_index("rate_id")
+    assert env["MONTHS_SINCE_SONNET"] == (
+        rates.at["amodei-months-since-sonnet", "low"],
+        rates.at["amodei-months-since-sonnet", "high"],
+    )
+    assert env["CURVE_GAP"] == rates.at["amodei-curve-gap", "central"]
     assert env["ANNUAL_RATE"] == rates.at["amodei-curve-shift", "central"]
