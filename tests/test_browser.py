@@ -11,13 +11,11 @@ self-contained. Screenshots go to _build/screenshots/ for review.
 from __future__ import annotations
 
 import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,18 +24,8 @@ import pytest
 
 from frontierbook.build.toc import toc_docnames
 from frontierbook.paths import ROOT
-from tests.chromium import find_chromium
+from tests.conftest import CHROMIUM_ARGS
 
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 # Total published size. Fixed costs: the theme's JavaScript, CSS and subset icon fonts
 # (~0.8 MB, shared by every page and cached; no MathJax: equations are MathML). Content
@@ -57,34 +45,6 @@ def toc_pages() -> list[str]:
 
 
 PAGES = toc_pages()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="session")
-def site(built_book: Path) -> Iterator[str]:
-    """The built book served on 127.0.0.1 for the browser."""
-    handler = functools.partial(_QuietHandler, directory=str(built_book))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    chromium = find_chromium()
-    assert chromium, "no Chromium found: `make browser` says how to get one"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:

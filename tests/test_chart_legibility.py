@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from frontierbook.chartlint import MIN_PHONE_TEXT_PX
-from tests.test_browser import PAGES, browser, site  # noqa: F401  (shared fixtures)
+from tests.test_browser import PAGES
 
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 

@@ -42,9 +42,8 @@ def served(built_book: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    with pageweight.chromium() as browser:
-        yield browser
+def chromium(browser) -> object:
+    return browser  # the session's one Chromium (tests/conftest.py)
 
 
 # --- the budgets --------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from frontierbook.build.toc import toc_docnames
 from frontierbook.inputs import bib_keys
 from frontierbook.paths import ROOT
 from frontierbook.provenance import WITHOUT_INPUTS, input_rows
-from tests.test_browser import Visit, browser, site  # noqa: F401 (fixtures)
+from tests.test_browser import Visit
 
 PAGES = [f"{docname}.html" for docname in toc_docnames(ROOT)]
 SCREENSHOTS = ROOT / "_build" / "screenshots" / "provenance"
@@ -102,7 +102,7 @@ HEADLINE = "button.fb-num[data-fb-num='cost_headline']"
 
 
 @pytest.fixture(params=sorted(SIZES))
-def cost_page(request, browser, site: str):  # noqa: F811 (fixtures imported above)
+def cost_page(request, browser, site: str):
     visit = Visit(browser, site, "chapters/02_cost.html", SIZES[request.param])
     visit.size = request.param
     yield visit
@@ -192,7 +192,7 @@ def test_estimates_and_reported_figures_look_different(cost_page: Visit) -> None
     assert page.locator("button.fb-num[data-fb-num='cost_capex']").first.evaluate(style) == "dotted"
 
 
-def test_the_scorecard_values_open_their_provenance(browser, site: str) -> None:  # noqa: F811
+def test_the_scorecard_values_open_their_provenance(browser, site: str) -> None:
     visit = Visit(browser, site, "chapters/05_scorecard.html", SIZES["desktop"])
     try:
         cells = visit.page.locator("#tbl-scorecard-html button.fb-num")

@@ -36,7 +36,6 @@ from frontierbook.build.toc import notebook_sources
 from frontierbook.paths import ROOT
 
 VENV_BIN = Path(sys.executable).parent
-CHROMIUM = Path("/usr/bin/chromium")
 PUBLISHED = "application/papermill.record/text/plain"
 
 
@@ -415,9 +414,9 @@ PROSE = "() => [...document.querySelectorAll('.jp-MarkdownCell')].map(c => c.inn
 
 
 @pytest.mark.slow
-def test_jupyterlab_opens_a_chapter_as_a_notebook_and_its_numbers_follow(jupyterlab: str) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_jupyterlab_opens_a_chapter_as_a_notebook_and_its_numbers_follow(
+    jupyterlab: str, browser
+) -> None:
     from frontierbook import load_table
     from frontierbook.text import usd
 
@@ -425,9 +424,9 @@ def test_jupyterlab_opens_a_chapter_as_a_notebook_and_its_numbers_follow(jupyter
     headline = usd(float(load_table("v3_stages")["reported_cost_usd"].sum()))
     screenshots = ROOT / "_build" / "screenshots"
     screenshots.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
         # The launch URL that Binder's button uses.
         page.goto(f"{base}/lab/tree/chapters/02_cost.md?token={token}")
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
@@ -462,4 +461,5 @@ def test_jupyterlab_opens_a_chapter_as_a_notebook_and_its_numbers_follow(jupyter
         assert changed != at_default, "the price-dependent numbers did not follow the parameter"
         assert headline in prose  # DeepSeek's own figure does not depend on the assumption
         page.screenshot(path=str(screenshots / "jupyterlab-02_cost-changed.png"))
-        browser.close()
+    finally:
+        context.close()

@@ -16,7 +16,6 @@ top says so; the code cells recompute everything).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -212,10 +211,6 @@ def downloadable_notebook(
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index}"
     notebook.metadata.pop("jupytext", None)
-    # nbformat gives new cells random ids; ids from position and text keep the file the
-    # same from build to build, so a deploy rewrites it only when the chapter changed.
-    for index, cell in enumerate(notebook.cells):
-        cell.id = f"{index}-{hashlib.sha256(cell.source.encode()).hexdigest()[:8]}"
     return nbformat.writes(notebook)
 
 

@@ -352,4 +352,5 @@ def register(app: Sphinx) -> None:
     app.connect("html-page-context", add_page_numbers)
     app.connect("doctree-resolved", fill_numbers_table)
     app.connect("env-get-outdated", _rewrite_appendix)
-    app.connect("build-finished", publish_numbers)
+    # After publish.publish_files, which rebuilds the site's data/ from datapackage.json.
+    app.connect("build-finished", publish_numbers, priority=600)
