@@ -32,6 +32,8 @@ from frontierbook.style import (
 _FALLBACK_MARKERS = ["o", "s", "D", "^", "v", "P"]
 # Vertical space per line of label text, in points (11 pt text plus leading).
 _LINE_PT = 16.0
+# Characters per line of a point label before it wraps.
+POINT_LABEL_WIDTH = 28
 
 
 def source_keys(cells: Sequence) -> list[str]:
@@ -418,7 +420,8 @@ def labelled_points(
     for r in points.itertuples(index=False):
         dx, dy, ha = (offsets or {}).get(r.label, (8, 0, "left"))
         ax.annotate(
-            r.label,
+            # A long label from data wraps rather than squeezing the plot to nothing.
+            textwrap.fill(r.label, POINT_LABEL_WIDTH),
             (getattr(r, x), getattr(r, y)),
             xytext=(dx, dy),
             textcoords="offset points",
