@@ -40,7 +40,7 @@ def _page_numbers(html: str) -> tuple[list[tuple[str, str]], dict]:
 
 @pytest.fixture(scope="module")
 def numbers_json(built_book: Path) -> dict:
-    return json.loads((built_book / "data" / "numbers.json").read_text(encoding="utf-8"))
+    return json.loads((built_book / "numbers" / "numbers.json").read_text(encoding="utf-8"))
 
 
 def test_every_number_on_every_page_has_provenance_naming_real_rows(built_book: Path) -> None:
@@ -79,7 +79,7 @@ def test_numbers_json_validates_and_equals_the_numbers_on_the_pages(
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(numbers_json, schema)
-    assert (built_book / "data" / "numbers.schema.json").read_bytes() == SCHEMA_PATH.read_bytes()
+    assert (built_book / "numbers" / "numbers.schema.json").read_bytes() == SCHEMA_PATH.read_bytes()
     published = {(n["page"], n["name"]): n["value"] for n in numbers_json["numbers"]}
     shown = 0
     for page in PAGES:
@@ -88,7 +88,7 @@ def test_numbers_json_validates_and_equals_the_numbers_on_the_pages(
             assert published[(page, name)] == text, f"{page}: {name}"
             shown += 1
     assert shown > 200
-    csv_lines = (built_book / "data" / "numbers.csv").read_text(encoding="utf-8").splitlines()
+    csv_lines = (built_book / "numbers" / "numbers.csv").read_text(encoding="utf-8").splitlines()
     assert len(csv_lines) >= len(numbers_json["numbers"]) + 1
 
 

@@ -14,8 +14,8 @@ as ``{eval}`name```:
 The glued bundle also carries the number's provenance (:mod:`frontierbook.provenance`). The
 role refuses a number without it, and checks that every row it names is still in ``data/``.
 Each page gets its numbers' provenance as inline JSON, which ``_static/numbers.js`` shows
-in a popover; the whole book's numbers are published as ``data/numbers.json`` and
-``data/numbers.csv`` and listed by the ``{numbers-in-the-text}`` directive.
+in a popover; the whole book's numbers are published as ``numbers/numbers.json`` and
+``numbers/numbers.csv`` and listed by the ``{numbers-in-the-text}`` directive.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from frontierbook.provenance import (
 )
 
 SCHEMA_PATH = Path(__file__).with_name("numbers.schema.json")
+NUMBERS_DIR = "numbers"  # numbers.json, numbers.csv and the schema on the site
 DATA_APPENDIX = "chapters/data"
 
 
@@ -267,12 +268,14 @@ def publish_numbers(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     numbers = book_numbers(app)
-    folder = Path(app.outdir) / "data"
+    # Beside data/, not in it: data/ holds exactly the tables datapackage.json declares.
+    folder = Path(app.outdir) / NUMBERS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     document = {"$schema": "numbers.schema.json", "numbers": numbers}
-    (folder / "numbers.json").write_text(
-        json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
+    # Text from data/ stays inert even if a browser is told to read the file as HTML.
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    inert = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    (folder / "numbers.json").write_text(inert + "\n", encoding="utf-8")
     (folder / "numbers.csv").write_text(numbers_csv(numbers), encoding="utf-8")
     shutil.copyfile(SCHEMA_PATH, folder / "numbers.schema.json")
 
@@ -352,5 +355,4 @@ def register(app: Sphinx) -> None:
     app.connect("html-page-context", add_page_numbers)
     app.connect("doctree-resolved", fill_numbers_table)
     app.connect("env-get-outdated", _rewrite_appendix)
-    # After publish.publish_files, which rebuilds the site's data/ from datapackage.json.
-    app.connect("build-finished", publish_numbers, priority=600)
+    app.connect("build-finished", publish_numbers)
