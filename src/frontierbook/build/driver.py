@@ -120,6 +120,20 @@ def run_sphinx(paths: BuildPaths, jobs: int) -> None:
         raise BuildError("Sphinx stopped:\n  " + "\n  ".join(lines))
 
 
+def check_inputs(paths: BuildPaths) -> None:
+    """The shared inputs parse and ``data/`` holds only what may be published. Checked before
+    anything executes, so a bad input is named once, not in every chapter's traceback."""
+    from frontierbook.build.publish import check_data_folder
+    from frontierbook.inputs import InputError, bibliography, descriptor
+
+    try:
+        descriptor(paths.root / "data")
+        bibliography(paths.root / "references.bib")
+        check_data_folder(paths.root / "data")
+    except InputError as error:
+        raise BuildError(str(error)) from None
+
+
 def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> list[str]:
     """Build ``paths.root`` into ``_build/html``; return the chapters executed."""
     jobs = jobs or os.cpu_count() or 1
@@ -131,6 +145,7 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
         print("frontierbook: nothing changed since the last build; _build/html is current")
         return []
     remove_outputs(paths)
+    check_inputs(paths)
 
     inputs = Inputs(paths.root)
     try:
