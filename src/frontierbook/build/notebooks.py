@@ -105,7 +105,8 @@ def _citation(keys: str, links: BookLinks, narrative: bool) -> str:
     parts = []
     for key in (k.strip() for k in keys.split(",") if k.strip()):
         docname, anchor = links.citations.get(key, ("chapters/bibliography", ""))
-        parts.append(f"[{short_citation(key)}]({links.url(docname, anchor)})")
+        # Text from references.bib: escaped, since Jupyter renders HTML in Markdown cells.
+        parts.append(f"[{html.escape(short_citation(key))}]({links.url(docname, anchor)})")
     return "; ".join(parts) if narrative else f"({'; '.join(parts)})"
 
 
@@ -119,7 +120,8 @@ def plain_markdown(text: str, links: BookLinks, numbers: dict[str, str], docname
         if name == "eval":
             if body not in numbers:
                 raise KeyError(f"{docname}: no number named {body!r} was published")
-            return _escape_dollars(numbers[body])
+            # A value can carry text from data/ ("90% CI ..."): escaped like the book's pages.
+            return _escape_dollars(html.escape(numbers[body], quote=False))
         if name in ("cite", "cite:p", "cite:ps"):
             return _citation(body, links, narrative=False)
         if name in ("cite:t", "cite:ts"):
