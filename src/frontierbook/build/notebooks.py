@@ -16,6 +16,7 @@ top says so; the code cells recompute everything).
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
