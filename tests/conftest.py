@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from frontierbook.pageweight import CHROMIUM_ARGS
 from frontierbook.paths import BIB_PATH, DATA_DIR, ROOT
 
 BUILD_FIXTURES = {"built_book", "warm_book"}
@@ -128,16 +129,6 @@ def warm_book(built_book: Path, tmp_path: Path) -> Path:
 
 # One Playwright session for the whole test run: Playwright's sync API refuses a second
 # session while one is open, so every browser test shares these two fixtures.
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

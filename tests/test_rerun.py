@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import ast
-import functools
-import http.server
 import json
 import os
 import re
@@ -21,7 +19,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 import zipfile
@@ -231,22 +228,6 @@ def test_papermill_changes_the_dependent_numbers(
 # --- Colab, simulated ------------------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def served_site(built_book: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_book))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
 RUN_NOTEBOOKS = """
 import json, sys, time
 import nbformat
@@ -265,7 +246,7 @@ print(json.dumps(times))
 
 @pytest.mark.slow
 def test_downloaded_notebooks_run_in_a_fresh_python(
-    served_site: str, built_book: Path, tmp_path: Path
+    site: str, built_book: Path, tmp_path: Path
 ) -> None:
     started = time.perf_counter()
     fresh = tmp_path / "fresh-venv"
@@ -275,7 +256,7 @@ def test_downloaded_notebooks_run_in_a_fresh_python(
     env = clean_env(
         PATH=f"{fresh / 'bin'}:/usr/bin:/bin",
         JUPYTER_DATA_DIR=str(tmp_path / "jupyter-data"),  # no kernels but the fresh one
-        BOOK_SITE_URL=served_site,
+        BOOK_SITE_URL=site,
     )
     pip = [str(fresh / "bin" / "python"), "-m", "pip", "install", "--quiet"]
     subprocess.run([*pip, "--disable-pip-version-check", *jupyter_only], check=True, env=env)
@@ -286,7 +267,7 @@ def test_downloaded_notebooks_run_in_a_fresh_python(
     work.mkdir()
     paths = []
     for docname in chapter_notebooks():
-        url = f"{served_site}{notebooks.NOTEBOOK_DIR}/{docname}.ipynb"
+        url = f"{site}{notebooks.NOTEBOOK_DIR}/{docname}.ipynb"
         path = work / f"{docname.replace('/', '-')}.ipynb"
         path.write_bytes(urllib.request.urlopen(url).read())
         paths.append(path)
