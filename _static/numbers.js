@@ -1,7 +1,8 @@
 /* Where a number comes from: a popover on each number button in the prose.
    The page carries its numbers' provenance as JSON (#fb-numbers); everything from it is
    inserted as text, never as HTML. Hover or keyboard focus shows the popover, a click or
-   tap (Enter, Space) keeps it open, Escape or a click elsewhere closes it. */
+   tap (Enter, Space) keeps it open and puts its links in the tab order, Escape or a click
+   elsewhere closes it. */
 (function () {
   "use strict";
   var data = document.getElementById("fb-numbers");
@@ -86,15 +87,27 @@
     panel.style.top = top + "px";
   }
 
+  // A popover shown only as a preview (hover, or keyboard focus passing over the number)
+  // adds no tab stops: Tab goes on to the next thing in the page, not through the links of
+  // every number on the way. Opened (Enter, Space, a click) its links follow the number.
+  function tabbable(panel, yes) {
+    panel.querySelectorAll("a").forEach(function (a) {
+      if (yes) a.removeAttribute("tabindex");
+      else a.setAttribute("tabindex", "-1");
+    });
+  }
+
   function show(button, pinned) {
     clearTimeout(hideTimer);
     if (open && open.button === button) {
+      if (pinned && !open.pinned) tabbable(open.panel, true);
       open.pinned = open.pinned || pinned;
       return;
     }
     close(false);
     if (!numbers[button.dataset.fbNum]) return;
     var panel = panelFor(button);
+    tabbable(panel, pinned);
     button.insertAdjacentElement("afterend", panel);
     place(button, panel);
     button.setAttribute("aria-expanded", "true");

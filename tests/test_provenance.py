@@ -146,7 +146,8 @@ def test_click_opens_the_headline_with_its_source_and_kind(cost_page: Visit) -> 
 
 def test_tab_then_enter_opens_and_escape_closes(cost_page: Visit) -> None:
     page = cost_page.page
-    # Focus whatever comes just before the headline in tab order, then press Tab.
+    # Focus whatever comes just before the headline in tab order, then press Tab. (That is
+    # another number, whose popover opens on focus as a preview that adds no tab stops.)
     page.evaluate(
         """sel => {
           const target = document.querySelector(sel);

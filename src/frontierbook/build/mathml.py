@@ -85,9 +85,15 @@ def visit_displaymath(self: HTML5Translator, node: nodes.math_block) -> None:
         rendered = [tex_to_mathml(part, display=True) for part in parts]
     except MathError as error:
         raise _fail(self, node, error) from error
-    self.body.append(self.starttag(node, "div", CLASS="math notranslate nohighlight"))
-    if node.get("number"):
-        number = get_node_equation_number(self, node)
+    number = get_node_equation_number(self, node) if node.get("number") else None
+    # A long equation scrolls sideways in its box on a phone (_static/book.css): keyboard
+    # users must be able to reach the box to scroll it (axe: scrollable-region-focusable),
+    # and screen readers announce it by name before they read its MathML.
+    label = _("Equation") + (f" ({number})" if number else "")
+    tag = self.starttag(node, "div", CLASS="math notranslate nohighlight")
+    focusable = f' tabindex="0" role="region" aria-label="{self.attval(label)}">'
+    self.body.append(tag.replace(">", focusable, 1))
+    if number:
         self.body.append(f'<span class="eqno">({number})')
         self.add_permalink_ref(node, _("Link to this equation"))
         self.body.append("</span>")
