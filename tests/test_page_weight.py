@@ -13,6 +13,7 @@ carry their size and load lazily below the fold.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pytest
 
 from frontierbook import pageweight
 from frontierbook.build.chartimages import svg_size
-from frontierbook.build.icons import FONT_DIR, ICON_SCRIPT, icon_code_points
+from frontierbook.build.icons import FONT_DIR, ICON_SCRIPT, icon_code_points, subset_font
 from frontierbook.build.mathml import MathError, tex_to_mathml
 from frontierbook.build.toc import toc_docnames
 from frontierbook.paths import ROOT
@@ -130,6 +131,29 @@ def test_tex_becomes_escaped_mathml() -> None:
 def test_tex_that_mathml_cannot_show_stops_the_build(tex: str) -> None:
     with pytest.raises(MathError):
         tex_to_mathml(tex, display=True)
+
+
+def test_icon_font_subset_depends_only_on_the_glyphs_kept(tmp_path: Path) -> None:
+    """Two subsets with the same glyphs are byte-identical, whenever they are made (the
+    incremental build must equal a clean one); other glyphs give other bytes."""
+    import pydata_sphinx_theme
+    from fontTools.ttLib import TTFont
+
+    source = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    source = source / "static" / FONT_DIR.relative_to("_static") / "fa-solid-900.woff2"
+    first, second, other = tmp_path / "1.woff2", tmp_path / "2.woff2", tmp_path / "3.woff2"
+    subset_font(source, first, {0xF0C9, 0xF002, 0xF185})
+    time.sleep(1.1)  # the font's `head.modified` counts seconds
+    subset_font(source, second, {0xF185, 0xF0C9, 0xF002})
+    subset_font(source, other, {0xF0C9})
+    assert first.read_bytes() == second.read_bytes()
+    assert first.read_bytes() != other.read_bytes()
+    kept = TTFont(first).getBestCmap()
+    assert {0xF0C9, 0xF002, 0xF185} <= set(kept) and len(kept) < 10
+    # Writing the same subset again leaves the file untouched.
+    before = first.stat().st_mtime_ns
+    subset_font(source, first, {0xF0C9, 0xF002, 0xF185})
+    assert first.stat().st_mtime_ns == before
 
 
 def test_no_icon_script_and_every_icon_in_the_subset_font(built_book: Path) -> None:

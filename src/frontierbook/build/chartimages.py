@@ -3,6 +3,7 @@
 Every ``<img>`` of an SVG chart gets ``width``/``height`` attributes from the SVG itself, so
 the browser reserves its box before the file arrives, and charts below the fold get
 ``loading="lazy"``. The stylesheet keeps them fluid (``max-width: 100%; height: auto``).
+The navbar's logo, an SVG too, gets its size the same way (:func:`add_logo_size`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 import urllib.parse
 from pathlib import Path, PurePosixPath
 
+from markupsafe import Markup
 from sphinx.application import Sphinx
 
 # A phone screen shows about this many words of prose; a chart after more text than that
@@ -79,3 +81,26 @@ def size_and_defer_charts(app: Sphinx, pagename: str, templatename: str, context
         return tag[:4] + extra + tag[4:] if extra else tag
 
     context["body"] = _IMG_TAG.sub(rewrite, body)
+
+
+def _local_image(app: Sphinx, src: str) -> Path | None:
+    # The theme links the logo as `[../]_static/<name>`; the file is the configured logo or
+    # one in the static folders (the build copies them to _static/ only when it finishes).
+    name = urllib.parse.unquote(PurePosixPath(src).name)
+    candidates = [Path(app.confdir) / folder / name for folder in app.config.html_static_path]
+    logo = app.config.html_logo
+    if logo and not re.match(r"^[a-z]+://", logo):
+        candidates.insert(0, Path(app.confdir) / logo)
+    return next((c for c in candidates if c.name == name and c.is_file()), None)
+
+
+def add_logo_size(app: Sphinx, pagename: str, templatename: str, context: dict, doctree):
+    """``logo_size_attributes(src)`` for ``_templates/navbar-logo.html``: the logo's
+    ``width``/``height`` from its SVG, so the header does not shift as the logo loads."""
+
+    def logo_size_attributes(src: str) -> Markup:
+        image = _local_image(app, src) if src.lower().endswith(".svg") else None
+        size = svg_size(image.read_bytes()) if image is not None else None
+        return Markup(f' width="{size[0]}" height="{size[1]}"' if size else "")
+
+    context["logo_size_attributes"] = logo_size_attributes

@@ -18,6 +18,7 @@ mode's "Light"/"Dark"/"System Settings"), announced as an image with that name.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -103,7 +104,10 @@ def subset_font(source: Path, target: Path, code_points: set[int]) -> None:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(source)
+    # The bytes depend only on the source font and the kept glyphs: the timestamp of the
+    # source is kept (TTFont would stamp the time of saving into `head.modified`), so a
+    # rebuild that uses the same icons writes an identical file.
+    font = TTFont(source, recalcTimestamp=False)
     available = set(font.getBestCmap())
     kept = code_points & available
     if not kept:
@@ -114,10 +118,15 @@ def subset_font(source: Path, target: Path, code_points: set[int]) -> None:
     options.flavor = "woff2"
     options.notdef_outline = True
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=kept)
+    subsetter.populate(unicodes=sorted(kept))
     subsetter.subset(font)
     font.flavor = "woff2"
-    font.save(target)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    data = buffer.getvalue()
+    # An unchanged subset is not rewritten, so the file keeps its time as well.
+    if not target.is_file() or target.read_bytes() != data:
+        target.write_bytes(data)
 
 
 def publish_light_icons(app: Sphinx, exception: Exception | None) -> None:

@@ -51,6 +51,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", notebooks.add_notebook_link)
     app.connect("html-page-context", pages.fix_accessibility)
     app.connect("html-page-context", chartimages.size_and_defer_charts)
+    app.connect("html-page-context", chartimages.add_logo_size)
     app.connect("html-page-context", icons.add_template_helper)
     # After the theme has built its launch buttons (priority 501).
     app.connect("html-page-context", notebooks.colab_opens_the_generated_notebook, priority=600)
