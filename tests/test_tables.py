@@ -102,3 +102,10 @@ def test_events_table_escapes_every_free_text_column() -> None:
     assert "<img" not in html
     assert html.count("&lt;img") == 4
     assert "<em>(as reported)</em>" in html
+
+
+def test_a_row_anchor_is_escaped_and_table_classes_are_added() -> None:
+    html = str(render_table(["A"], [Row(("x",), row_id='n-"><script>')], classes=["extra"]))
+    assert 'id="n-&#34;&gt;&lt;script&gt;"' in html
+    assert "<script>" not in html
+    assert 'class="table fb-table extra"' in html

@@ -47,6 +47,7 @@ class Row:
     cells: Sequence[Cell]
     detail: Cell = None
     classes: tuple[str, ...] = field(default_factory=tuple)
+    row_id: str | None = None  # an anchor other pages link to
 
 
 def is_missing(value: object) -> bool:
@@ -111,6 +112,7 @@ def render_table(
     *,
     table_id: str | None = None,
     caption: str | None = None,
+    classes: Sequence[str] = (),
 ) -> Markup:
     """An HTML table (inside the book's scrolling ``table-wrapper``) with every cell escaped.
 
@@ -139,8 +141,9 @@ def render_table(
             )
             for c, value in zip(cols, row.cells, strict=True)
         )
-        classes = Markup(' class="{}"').format(" ".join(row.classes)) if row.classes else ""
-        body.append(Markup("<tr{}>{}</tr>").format(classes, cells))
+        row_classes = Markup(' class="{}"').format(" ".join(row.classes)) if row.classes else ""
+        row_id = Markup(' id="{}"').format(row.row_id) if row.row_id else ""
+        body.append(Markup("<tr{}{}>{}</tr>").format(row_id, row_classes, cells))
         if row.detail is not None and not is_missing(row.detail):
             body.append(
                 Markup('<tr class="row-detail"><td colspan="{}">{}</td></tr>').format(
@@ -150,9 +153,15 @@ def render_table(
     id_attr = Markup(' id="{}"').format(table_id) if table_id else ""
     caption_html = Markup("<caption>{}</caption>").format(caption) if caption else ""
     return Markup(
-        '<div class="table-wrapper"><table class="table fb-table"{}>{}<thead><tr>{}</tr>'
+        '<div class="table-wrapper"><table class="{}"{}>{}<thead><tr>{}</tr>'
         "</thead><tbody>{}</tbody></table></div>"
-    ).format(id_attr, caption_html, head, Markup("").join(body))
+    ).format(
+        " ".join(["table", "fb-table", *classes]),
+        id_attr,
+        caption_html,
+        head,
+        Markup("").join(body),
+    )
 
 
 def html_table(

@@ -28,6 +28,7 @@ from html import escape
 from pathlib import Path
 
 from docutils import nodes
+from markupsafe import Markup
 from myst_nb.core.variables import RetrievalError
 from myst_nb.ext.glue.utils import glue_warning, retrieve_glue_data
 from myst_nb.ext.utils import RoleBase
@@ -42,6 +43,7 @@ from frontierbook.provenance import (
     ProvenanceError,
     input_rows,
 )
+from frontierbook.tables import LINE_BREAK, Row, code, join, link, render_table
 
 SCHEMA_PATH = Path(__file__).with_name("numbers.schema.json")
 NUMBERS_DIR = "numbers"  # numbers.json, numbers.csv and the schema on the site
@@ -291,12 +293,9 @@ class NumbersInTheText(SphinxDirective):
         return [numbers_table()]
 
 
-def described_html(text: str) -> str:
+def described_html(text: str) -> Markup:
     """A description with its `column` names as code; everything else escaped."""
-    return "".join(
-        f"<code>{escape(part)}</code>" if i % 2 else escape(part)
-        for i, part in enumerate(text.split("`"))
-    )
+    return join(*(code(part) if i % 2 else part for i, part in enumerate(text.split("`"))))
 
 
 def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -304,32 +303,38 @@ def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> No
 
     for placeholder in doctree.findall(numbers_table):
         uri = app.builder.get_relative_uri
-        body = []
+        rows = []
         for number in book_numbers(app):
             page = number["page"].removesuffix(".html")
             inputs = [
-                f'<a href="#table-{escape(r["table"])}">{escape(r["table"])}</a>: '
-                f"{escape(', '.join(r['key'].values()))} "
-                f"({escape(short_citation(r['source']))}, {escape(r['kind'])})"
+                join(
+                    link(f"#table-{r['table']}", r["table"]),
+                    f": {', '.join(r['key'].values())} "
+                    f"({short_citation(r['source'])}, {r['kind']})",
+                )
                 for r in number["rows"]
             ]
             if number["params"]:
-                inputs.append("parameters: " + escape(_named(number["params"])))
+                inputs.append("parameters: " + _named(number["params"]))
             if number["assumptions"]:
-                inputs.append("assumptions: " + escape(_named(number["assumptions"])))
-            body.append(
-                f'<tr id="number-{escape(number["name"])}">'
-                f"<td>{escape(number['value'])}<br><code>{escape(number['name'])}</code></td>"
-                f'<td><a href="{escape(uri(docname, page))}">{escape(page.split("/")[-1])}</a></td>'
-                f"<td>{described_html(number['how'])}</td><td>{'<br>'.join(inputs)}</td></tr>"
+                inputs.append("assumptions: " + _named(number["assumptions"]))
+            rows.append(
+                Row(
+                    (
+                        join(number["value"], LINE_BREAK, code(number["name"])),
+                        link(uri(docname, page), page.split("/")[-1]),
+                        described_html(number["how"]),
+                        join(*inputs, sep=LINE_BREAK),
+                    ),
+                    row_id=f"number-{number['name']}",
+                )
             )
-        html = (
-            '<div class="table-wrapper"><table class="table fb-numbers-table">'
-            "<thead><tr><th>Number</th><th>Page</th><th>How computed</th>"
-            "<th>From (table: row, source, kind)</th></tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table></div>"
+        html = render_table(
+            ["Number", "Page", "How computed", "From (table: row, source, kind)"],
+            rows,
+            classes=["fb-numbers-table"],
         )
-        placeholder.replace_self(nodes.raw("", html, format="html"))
+        placeholder.replace_self(nodes.raw("", str(html), format="html"))
 
 
 def _rewrite_appendix(app: Sphinx, env, added, changed, removed) -> list[str]:
