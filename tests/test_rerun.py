@@ -167,6 +167,7 @@ def test_published_notebooks_are_plain_markdown_and_pin_the_published_wheel(
                 assert "{glue" not in text and "{eval" not in text
 
 
+@pytest.mark.slow
 def test_the_wheel_is_reproducible_and_carries_the_data(tmp_path: Path) -> None:
     first = wheel.build_wheel(ROOT, tmp_path / "a")
     second = wheel.build_wheel(ROOT, tmp_path / "b")

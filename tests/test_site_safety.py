@@ -17,6 +17,9 @@ from frontierbook.inputs import descriptor
 
 from .conftest import book_copy, make_book
 
+# Every test here runs `make book` on a copy of the sources: not for `make test-fast`.
+pytestmark = pytest.mark.build
+
 ATTACKS = (
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(2)>",
