@@ -31,15 +31,15 @@ def test_epoch_staff_share_is_the_scaling_rates_row() -> None:
 def test_amodei_reading_is_read_from_data() -> None:
     rates = load_table("scaling_rates").set_index("rate_id")
     months = rates.loc["amodei-months-since-sonnet"]
-    assert scorecard.MONTHS_SINCE_SONNET == (months["low"], months["high"])
-    assert scorecard.CURVE_GAP == rates.at["amodei-curve-gap", "central"]
+    assert scaling.amodei_months_since_sonnet() == (months["low"], months["high"])
+    assert scaling.amodei_curve_gap() == rates.at["amodei-curve-gap", "central"]
     assert scaling.amodei_on_trend_multiple() == rates.at["amodei-on-trend-multiple", "central"]
     band = scorecard.amodei_band()
     assert band == scaling.on_trend_band(
         scaling.sonnet_cost_band(),
-        scorecard.MONTHS_SINCE_SONNET,
+        scaling.amodei_months_since_sonnet(),
         rates.at["amodei-curve-shift", "central"],
-        scorecard.CURVE_GAP,
+        scaling.amodei_curve_gap(),
     )
 
 

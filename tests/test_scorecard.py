@@ -25,8 +25,6 @@ from frontierbook.scaling import (
     sonnet_cost_band,
 )
 from frontierbook.scorecard import (
-    CURVE_GAP,
-    MONTHS_SINCE_SONNET,
     VERDICTS,
     amodei_band,
     benchmark_wins,
@@ -117,9 +115,9 @@ def test_values_match_the_package_functions() -> None:
     costs = full_accounting(final_run_gpu_hours(stages), params)
     band = on_trend_band(
         sonnet_cost_band(),
-        MONTHS_SINCE_SONNET,
+        amodei_months_since_sonnet(),
         rates.at["amodei-curve-shift", "central"],
-        CURVE_GAP,
+        amodei_curve_gap(),
     )
     assert values["v3_final_run"].value == pytest.approx(final)
     assert values["press_6m"].value == pytest.approx(final)

@@ -63,13 +63,17 @@ def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
     return dict(pairs)
 
 
+def _read_utf8(path: str, shown: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{shown}: not valid UTF-8 at byte {exc.start}") from None
+
+
 @lru_cache(maxsize=8)
 def _read_descriptor(path: str, mtime_ns: int, size: int) -> dict:
     shown = shown_path(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{shown}: not valid UTF-8 at byte {exc.start}") from None
+    text = _read_utf8(path, shown)
     try:
         package = json.loads(text, object_pairs_hook=_reject_duplicate_keys)
     except json.JSONDecodeError as exc:
@@ -131,10 +135,7 @@ def _read_bibliography(path: str, mtime_ns: int, size: int) -> dict:
     from pybtex.scanner import PybtexSyntaxError
 
     shown = shown_path(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{shown}: not valid UTF-8 at byte {exc.start}") from None
+    text = _read_utf8(path, shown)
     try:
         return dict(parse_string(text, bib_format="bibtex").entries)
     except PybtexSyntaxError as exc:

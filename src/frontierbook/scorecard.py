@@ -48,18 +48,6 @@ VERDICTS: tuple[str, ...] = (
 )
 
 
-def __getattr__(name: str):
-    # Amodei's on-trend arithmetic, read from data/scaling_rates.csv (the rows the scaling
-    # chapter's parameters cell reads too): Sonnet trained "9-12 months" before V3, V3 "~2x"
-    # lower on the curve. Sonnet's cost ("a few $10M's") comes from data/training_runs.csv
-    # through sonnet_cost_band(), and the yearly rate, his "~4x", from scaling_rates.csv.
-    if name == "MONTHS_SINCE_SONNET":
-        return amodei_months_since_sonnet()
-    if name == "CURVE_GAP":
-        return amodei_curve_gap()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # Models DeepSeek's R1 report compares V3 with: the US models Amodei has in mind.
 US_COMPARISONS: tuple[str, ...] = ("GPT-4o-0513", "Claude-3.5-Sonnet-1022")
 
