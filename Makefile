@@ -67,9 +67,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 # Everything: lint, unit tests, and the tests marked `build` (they build the book once and
-# share it; see tests/conftest.py). CI runs this.
+# share it; see tests/conftest.py). CI runs this. Two workers (pytest-xdist), one per core;
+# a module's tests stay on one worker so its browser visits and builds are shared.
 test: $(STAMP) lint browser
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses 2 --dist loadscope --durations 10
 
 # Unit tests only: no book build, no browser; seconds, for the edit-test loop.
 test-fast: $(STAMP)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import os
@@ -114,7 +115,12 @@ def built_book() -> Path:
     """The book as `make book` builds it from this checkout, built once per test session.
     Read it, never write to it."""
     html = ROOT / "_build" / "html"
-    result = subprocess.run(["make", "book"], cwd=ROOT, capture_output=True, text=True)
+    # pytest-xdist runs a session per worker: the first to get here builds, the others wait
+    # and then find nothing to do (the driver itself refuses a second concurrent build).
+    (ROOT / "_build").mkdir(exist_ok=True)
+    with open(ROOT / "_build" / ".test-session.lock", "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = subprocess.run(["make", "book"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert (html / "index.html").is_file()
     return html

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from frontierbook.build.icons import FONT_DIR
 from frontierbook.build.toc import toc_docnames
 from frontierbook.paths import ROOT
 from tests.conftest import CHROMIUM_ARGS
@@ -159,6 +160,58 @@ def test_maths_renders_without_a_cdn(desktop: Visit) -> None:
     )
     assert None not in layouts, "an equation without MathML"
     assert all(display.endswith("math") and width > 0 for display, width in layouts), layouts
+
+
+_ICONS_DRAWN = """() => {
+  const drawn = [];
+  for (const element of document.querySelectorAll('*')) {
+    for (const pseudo of ['::before', '::after']) {
+      const style = getComputedStyle(element, pseudo);
+      if (!style.fontFamily.includes('Font Awesome') || style.content === 'none') continue;
+      const icons = [...style.content].filter(c => c >= '\\ue000' && c <= '\\uf8ff');
+      for (const icon of icons)
+        drawn.push([style.fontFamily, style.fontWeight, icon.codePointAt(0),
+                    element.tagName + '.' + element.className]);
+    }
+  }
+  return drawn;
+}"""
+
+
+def _font_file(family: str, weight: str) -> str:
+    if "Brands" in family:
+        return "fa-brands-400.woff2"
+    return "fa-solid-900.woff2" if int(weight) >= 900 else "fa-regular-400.woff2"
+
+
+@pytest.fixture(scope="module")
+def icon_fonts(built_book: Path) -> dict[str, set[int]]:
+    """The code points each published (subset) icon font holds."""
+    from fontTools.ttLib import TTFont
+
+    return {
+        font.name: set(TTFont(font).getBestCmap() or {})
+        for font in (built_book / FONT_DIR).glob("*.woff2")
+    }
+
+
+def test_every_icon_the_page_draws_is_in_its_subset_font(
+    desktop: Visit, icon_fonts: dict[str, set[int]]
+) -> None:
+    """Independent of how the build chose the glyphs (frontierbook.build.icons): what
+    Chromium draws with the icon fonts must be in the published fonts, and every icon font
+    must load."""
+    desktop.page.evaluate("document.fonts.ready")
+    failed = desktop.page.evaluate(
+        "[...document.fonts].filter(f => f.status === 'error').map(f => f.family)"
+    )
+    assert failed == [], f"icon fonts that did not load: {failed}"
+    missing = [
+        f"{where} draws U+{code:04X} ({family} {weight})"
+        for family, weight, code, where in desktop.page.evaluate(_ICONS_DRAWN)
+        if code not in icon_fonts[_font_file(family, weight)]
+    ]
+    assert missing == [], missing
 
 
 def test_no_serious_or_critical_accessibility_violations(desktop: Visit) -> None:

@@ -8,6 +8,10 @@ Chromium, at phone size, records what each page transfers (frontierbook.pageweig
 And the three things that keep it light stay in place: equations are MathML (no MathJax),
 the theme's icons come from a subset of its icon font (no fontawesome.js), and chart images
 carry their size and load lazily below the fold.
+
+Each page is loaded once for a first visit and once on a tour of the book in order; every
+check reads those loads. That icons drawn on each page are in the subset font is checked
+on the desktop visits of tests/test_browser.py.
 """
 
 from __future__ import annotations
@@ -47,12 +51,29 @@ def chromium(browser) -> object:
     return browser  # the session's one Chromium (tests/conftest.py)
 
 
+@pytest.fixture(scope="module")
+def first_visits(chromium, served: str) -> dict[str, pageweight.PageLoad]:
+    """One first visit to each page, shared by every check that reads a first visit."""
+    return {page: pageweight.first_visit(chromium, served, page) for page in PAGES}
+
+
+@pytest.fixture(scope="module")
+def repeat_visits(chromium, served: str) -> dict[str, tuple[str, pageweight.PageLoad]]:
+    """Each page visited right after another: a reader going through the book in order
+    (every page after the one before it, with what the earlier pages fetched cached), and
+    the landing page after the first chapter."""
+    loads = pageweight.tour(chromium, served, PAGES)
+    visits = {PAGES[i]: (PAGES[i - 1], loads[i]) for i in range(1, len(PAGES))}
+    visits[PAGES[0]] = (PAGES[1], pageweight.repeat_visit(chromium, served, PAGES[1], PAGES[0]))
+    return visits
+
+
 # --- the budgets --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_first_visit_is_within_budget(chromium, served: str, page: str) -> None:
-    load = pageweight.first_visit(chromium, served, page)
+def test_first_visit_is_within_budget(first_visits, page: str) -> None:
+    load = first_visits[page]
     budget = (
         pageweight.LANDING_FIRST_VISIT_BUDGET
         if page == LANDING
@@ -66,9 +87,8 @@ def test_first_visit_is_within_budget(chromium, served: str, page: str) -> None:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_repeat_visit_is_within_budget(chromium, served: str, page: str) -> None:
-    before = PAGES[PAGES.index(page) - 1] if page != PAGES[0] else PAGES[1]
-    load = pageweight.repeat_visit(chromium, served, before, page)
+def test_repeat_visit_is_within_budget(repeat_visits, page: str) -> None:
+    before, load = repeat_visits[page]
     assert load.html > 0, f"{page}: the page itself was not loaded"
     assert load.total <= pageweight.REPEAT_VISIT_BUDGET, (
         f"visit to {page} after {before} transfers {load.total / 1e3:.0f} kB (budget "
@@ -77,8 +97,8 @@ def test_repeat_visit_is_within_budget(chromium, served: str, page: str) -> None
 
 
 @pytest.mark.parametrize("page", [LANDING, "chapters/02_cost.html"])
-def test_no_render_blocking_script_over_the_limit(chromium, served: str, page: str) -> None:
-    load = pageweight.first_visit(chromium, served, page)
+def test_no_render_blocking_script_over_the_limit(first_visits, page: str) -> None:
+    load = first_visits[page]
     # The theme's own scripts must be among what Chromium counts, or the check proves nothing.
     assert load.blocking_scripts(), f"{page}: no render-blocking script recorded at all"
     too_big = [
@@ -89,14 +109,17 @@ def test_no_render_blocking_script_over_the_limit(chromium, served: str, page: s
     assert too_big == [], f"{page}: render-blocking scripts over 30 kB: {too_big}"
 
 
-def test_measurement_counts_gzip_and_the_cache(chromium, served: str, built_book: Path) -> None:
+def test_measurement_counts_gzip_and_the_cache(
+    first_visits, repeat_visits, built_book: Path
+) -> None:
     """The budgets mean what they say: bytes are the compressed ones, cached files cost 0."""
-    first = pageweight.first_visit(chromium, served, "chapters/02_cost.html")
+    first = first_visits["chapters/02_cost.html"]
     html = next(t for t in first.transfers if t.resource_type == "Document")
     on_disk = (built_book / "chapters" / "02_cost.html").stat().st_size
     assert html.transferred < on_disk / 3, "the HTML was not served gzip-compressed"
     css = {t.name for t in first.transfers if t.resource_type == "Stylesheet"}
-    repeat = pageweight.repeat_visit(chromium, served, "chapters/01_timeline.html", html.name)
+    before, repeat = repeat_visits[html.name]
+    assert before == "chapters/01_timeline.html"
     assert all(t.transferred == 0 for t in repeat.transfers if t.name in css)
 
 
@@ -171,58 +194,6 @@ def test_no_icon_script_and_every_icon_in_the_subset_font(built_book: Path) -> N
     for font in (built_book / FONT_DIR).glob("*.woff2"):
         in_fonts |= set(TTFont(font).getBestCmap() or {})
     assert needed - in_fonts == set(), [hex(c) for c in needed - in_fonts]
-
-
-_ICONS_DRAWN = """() => {
-  const drawn = [];
-  for (const element of document.querySelectorAll('*')) {
-    for (const pseudo of ['::before', '::after']) {
-      const style = getComputedStyle(element, pseudo);
-      if (!style.fontFamily.includes('Font Awesome') || style.content === 'none') continue;
-      const icons = [...style.content].filter(c => c >= '\\ue000' && c <= '\\uf8ff');
-      for (const icon of icons)
-        drawn.push([style.fontFamily, style.fontWeight, icon.codePointAt(0),
-                    element.tagName + '.' + element.className]);
-    }
-  }
-  return drawn;
-}"""
-
-
-def _font_file(family: str, weight: str) -> str:
-    if "Brands" in family:
-        return "fa-brands-400.woff2"
-    return "fa-solid-900.woff2" if int(weight) >= 900 else "fa-regular-400.woff2"
-
-
-def test_every_icon_a_page_draws_is_in_its_subset_font(
-    chromium, served: str, built_book: Path
-) -> None:
-    """Independent of how the build chose the glyphs: what Chromium draws with the icon
-    fonts on each page must be in the published fonts, and every icon font must load."""
-    from fontTools.ttLib import TTFont
-
-    cmaps = {
-        font.name: set(TTFont(font).getBestCmap() or {})
-        for font in (built_book / FONT_DIR).glob("*.woff2")
-    }
-    missing: list[str] = []
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        page = context.new_page()
-        for path in PAGES:
-            page.goto(served + path, wait_until="networkidle")
-            page.evaluate("document.fonts.ready")
-            failed = page.evaluate(
-                "[...document.fonts].filter(f => f.status === 'error').map(f => f.family)"
-            )
-            assert failed == [], f"{path}: icon fonts that did not load: {failed}"
-            for family, weight, code, where in page.evaluate(_ICONS_DRAWN):
-                if code not in cmaps[_font_file(family, weight)]:
-                    missing.append(f"{path}: {where} draws U+{code:04X} ({family} {weight})")
-    finally:
-        context.close()
-    assert missing == [], missing
 
 
 def test_theme_buttons_keep_their_icon_and_name(chromium, served: str) -> None:

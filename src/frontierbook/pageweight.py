@@ -233,21 +233,28 @@ def first_visit(browser: Any, base_url: str, page_path: str, read_to_end: bool =
         context.close()
 
 
-def repeat_visit(browser: Any, base_url: str, before: str, page_path: str) -> PageLoad:
-    """A visit to ``page_path`` right after a visit to ``before`` (the shared files cached)."""
+def tour(browser: Any, base_url: str, pages: list[str]) -> list[PageLoad]:
+    """A reader who opens ``pages`` one after another in one browser, on a phone: the first
+    load is a first visit, each later one a visit with what the earlier pages fetched in the
+    browser's cache."""
     context = browser.new_context(viewport=PHONE_VIEWPORT)
     context.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
         page = context.new_page()
         recorder = _Recorder(context, page)
-        page.goto(base_url + before, wait_until="load")
-        _settle(page)
-        recorder.take(before)
-        page.goto(base_url + page_path, wait_until="load")
-        _settle(page)
-        return recorder.take(page_path)
+        loads = []
+        for page_path in pages:
+            page.goto(base_url + page_path, wait_until="load")
+            _settle(page)
+            loads.append(recorder.take(page_path))
+        return loads
     finally:
         context.close()
+
+
+def repeat_visit(browser: Any, base_url: str, before: str, page_path: str) -> PageLoad:
+    """A visit to ``page_path`` right after a visit to ``before`` (the shared files cached)."""
+    return tour(browser, base_url, [before, page_path])[1]
 
 
 @contextlib.contextmanager
