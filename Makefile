@@ -74,7 +74,7 @@ test: $(STAMP) lint browser
 
 # Unit tests only: no book build, no browser; seconds, for the edit-test loop.
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not build and not slow" -q
+	$(BIN)/pytest -m "not build and not slow" -q --numprocesses 2
 
 # Every external link in the book (the sources' URLs), through Sphinx's linkcheck builder
 # (src/frontierbook/build/linkcheck.py); the report is _build/linkcheck/output.txt. It needs

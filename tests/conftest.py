@@ -4,8 +4,10 @@
 - Build tests, marked ``build``: anything that builds the book, reads the built book or
   starts a kernel.
   A test that takes the ``built_book`` fixture is marked automatically. ``built_book`` builds
-  this checkout once per session (``make book``) and is shared, read-only, by every test that
-  only reads the output (pages, browser, publishing). A test that must edit sources or break
+  this checkout once per run (``make book``) and is shared, read-only, by every test that
+  only reads the output (pages, browser, publishing). ``make test`` runs two pytest-xdist
+  workers, each a session of its own: the first builds, the second waits for it and finds
+  nothing left to build. A test that must edit sources or break
   a build works in ``book_copy`` (optionally warm: with the session build's Jupyter cache, so
   it executes only what it changes) and runs the driver there with ``build_in``.
 """
