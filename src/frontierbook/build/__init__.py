@@ -5,8 +5,12 @@
 - :mod:`.fingerprint`: what a chapter's cached execution depends on, and the record of it.
 - :mod:`.execute`: runs stale chapters in parallel into the Jupyter cache MyST-NB reads.
 - :mod:`.toc`: the one reader of ``_toc.yml``.
-- :mod:`.sphinxext`: the Sphinx extension (listed in ``_config.yml``); it wires the page
-  features in :mod:`.pages`, :mod:`.notebooks` and :mod:`.publish` into Sphinx's events.
+- :mod:`.sphinxext`: the Sphinx extension (listed in ``_config.yml``); it wires one module
+  per page feature into Sphinx's events (its docstring lists them): :mod:`.numbers`,
+  :mod:`.pages`, :mod:`.notebooks`, :mod:`.repository`, :mod:`.mathml`, :mod:`.icons`,
+  :mod:`.chartimages` and :mod:`.publish`.
+- Beside the build: :mod:`.wheel` (the package a downloaded notebook installs, built by
+  :mod:`.notebooks`) and :mod:`.linkcheck` (``make linkcheck``, weekly in CI).
 
 The only link from a chapter's kernel back to the build is :mod:`frontierbook.reads`.
 """
