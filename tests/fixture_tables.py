@@ -77,6 +77,11 @@ def insert_row(before: int, cells: list[str]) -> Corrupt:
     return edit_rows(lambda rows: rows.insert(before - 1, cells))
 
 
+def blank_row(before: int) -> Corrupt:
+    """A row of empty cells, as many as the header has, in front of row `before`."""
+    return edit_rows(lambda rows: rows.insert(before - 1, [""] * len(rows[0])))
+
+
 def swap_header(first: str, second: str) -> Corrupt:
     """The two names change places in the header; the data below them stays."""
 
