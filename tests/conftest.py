@@ -28,6 +28,7 @@ import pytest
 
 from frontierbook.pageweight import CHROMIUM_ARGS
 from frontierbook.paths import BIB_PATH, DATA_DIR, ROOT
+from tests.fixture_tables import FIXTURE_PACKAGE
 
 BUILD_FIXTURES = {"built_book", "warm_book"}
 
@@ -45,8 +46,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
+def fixture_data(tmp_path: Path) -> Path:
+    """A writable copy of the fixture package: three tiny invented tables in data/ and
+    references.bib beside it, laid out like the repository so messages read 'data/models.csv'.
+    Loader tests corrupt these, so an editor's fix to a real row never breaks them."""
+    shutil.copytree(FIXTURE_PACKAGE, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "data"
+
+
+@pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    """A writable copy of data/ with references.bib beside it, for corrupting."""
+    """A writable copy of the book's own data/ with references.bib beside it, for tests
+    about the real package (publishing it, adding a table to it); corrupt fixture_data."""
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)
     shutil.copy2(BIB_PATH, tmp_path / "references.bib")

@@ -1,7 +1,10 @@
 """Bad input, grouped by what it breaks; each case names the file, the row and the column.
 
-Everything here runs at the loader level on a scratch copy of ``data/`` (fast). What only
-a build can show (what reaches the site) is in ``test_site_safety.py``.
+Everything here runs at the loader level (fast). Corruptions edit a named place in the
+fixture package (tests/fixtures/package, copied by ``fixture_data``), never the book's own
+rows, so an editor's fix to data/ cannot break them. Tests about the book's own package read
+data/ or a copy of it (``data_copy``). What only a build can show (what reaches the site) is
+in ``test_site_safety.py``.
 """
 
 from __future__ import annotations
@@ -16,24 +19,17 @@ import pytest
 from frontierbook.build.publish import check_data_folder, publish_data, undeclared_data
 from frontierbook.data import DataError, last_year, load_table, table_names, validate_all
 from frontierbook.inputs import InputError, bib_keys, descriptor
-
-Corrupt = Callable[[Path], None]
-
-
-def _rewrite(old: str, new: str) -> Corrupt:
-    def corrupt(path: Path) -> None:
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"fixture text {old!r} not found in {path.name}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    return corrupt
-
-
-def _bytes(change: Callable[[bytes], bytes]) -> Corrupt:
-    def corrupt(path: Path) -> None:
-        path.write_bytes(change(path.read_bytes()))
-
-    return corrupt
+from tests.fixture_tables import (
+    Corrupt,
+    blank_row,
+    edit_row,
+    in_order,
+    insert_row,
+    raw_cell,
+    set_cell,
+    swap_header,
+    whole_file,
+)
 
 
 def _error(data: Path, table: str) -> DataError:
@@ -48,41 +44,42 @@ def _where(row: int | None, column: str | None) -> str:
     return f"{row_text} {column_text}"
 
 
-# (table, corruption, row named, column named, words in the message)
+# (fixture table, corruption, row named, column named, words in the message). The fixture's
+# models.csv has a header and three data rows (rows 2-4); note is its last column.
 Case = tuple[str, Corrupt, int | None, str | None, str]
 
 ENCODING: dict[str, Case] = {
     "Latin-1 byte in a cell": (
-        "v3_stages",
-        _bytes(lambda b: b.replace(b"Post-training", b"Post-tr\xe0ining")),
+        "models",
+        raw_cell(4, "model", b"Model Thr\xe0e"),
         4,
-        "stage",
+        "model",
         "UTF-8",
     ),
     "invalid byte in the header": (
-        "v3_stages",
-        _bytes(lambda b: b.replace(b"h800_gpu_hours", b"h800_gpu_h\xffurs", 1)),
+        "models",
+        raw_cell(1, "gpu_hours", b"gpu_h\xffurs"),
         1,
-        "h800_gpu_hours",
+        "gpu_hours",
         "UTF-8",
     ),
     "UTF-16 file": (
-        "v3_stages",
-        _bytes(lambda b: b.decode("utf-8").encode("utf-16")),
+        "models",
+        whole_file(lambda b: b.decode("utf-8").encode("utf-16")),
         1,
-        "stage",
+        "model",
         "UTF-8",
     ),
     "truncated multi-byte character in the last cell": (
-        "v3_stages",
-        _bytes(lambda b: b.rstrip(b"\n") + "§".encode()[:1] + b"\n"),
+        "models",
+        raw_cell(4, "note", b"Section " + "§".encode()[:1]),
         4,
         "note",
         "UTF-8",
     ),
     "NUL byte in a cell": (
-        "v3_stages",
-        _rewrite("Table 1: 5K", "Table\x00 1: 5K"),
+        "models",
+        set_cell(4, "note", "Hours\x00 times $2"),
         4,
         "note",
         "control character",
@@ -91,57 +88,57 @@ ENCODING: dict[str, Case] = {
 
 DIALECT: dict[str, Case] = {
     "semicolon-delimited file": (
-        "v3_stages",
-        _bytes(lambda b: b.replace(b",", b";")),
+        "models",
+        whole_file(lambda b: b.replace(b",", b";")),
         1,
         None,
         "delimiter is ';'",
     ),
     "tab-delimited file": (
-        "v3_stages",
-        _bytes(lambda b: b.replace(b",", b"\t")),
+        "models",
+        whole_file(lambda b: b.replace(b",", b"\t")),
         1,
         None,
         "delimiter is '\\t'",
     ),
     "pipe-delimited file": (
-        "v3_stages",
-        _bytes(lambda b: b.replace(b",", b"|")),
+        "models",
+        whole_file(lambda b: b.replace(b",", b"|")),
         1,
         None,
         "delimiter is '|'",
     ),
     "lone carriage returns as line ends": (
-        "v3_stages",
-        _bytes(lambda b: b.replace(b"\n", b"\r")),
+        "models",
+        whole_file(lambda b: b.replace(b"\n", b"\r")),
         1,
         None,
         "carriage return",
     ),
     "unterminated quote": (
-        "v3_stages",
-        _rewrite(",Table 1: 5K", ',"Table 1: 5K'),
+        "models",
+        raw_cell(4, "note", b'"Hours times $2'),
         4,
         None,
         "not a valid CSV",
     ),
     "text after a closing quote": (
-        "v3_stages",
-        _rewrite(",Table 1: 5K GPU-hours", ',"Table 1: 5K" GPU-hours'),
+        "models",
+        raw_cell(4, "note", b'"Hours" times $2'),
         4,
         None,
         "not a valid CSV",
     ),
     "a row with a cell too many": (
-        "v3_stages",
-        _rewrite("and $0.01M.\n", "and $0.01M.,extra\n"),
+        "models",
+        edit_row(4, lambda cells: cells.append("extra")),
         4,
         None,
         "extra cell",
     ),
     "a row with a cell too few": (
-        "v3_stages",
-        _rewrite(",reported,Table 1: 5K GPU-hours and $0.01M.", ",reported"),
+        "models",
+        edit_row(4, lambda cells: cells.pop()),
         4,
         "note",
         "missing cell",
@@ -150,64 +147,64 @@ DIALECT: dict[str, Case] = {
 
 STRUCTURE: dict[str, Case] = {
     "columns in another order": (
-        "v3_stages",
-        _rewrite("stage,order,", "order,stage,"),
+        "models",
+        swap_header("model", "developer"),
         1,
-        "order",
+        "developer",
         "column out of place",
     ),
     "a header name repeated": (
-        "v3_stages",
-        _rewrite("source,kind,note", "source,source,note"),
+        "models",
+        set_cell(1, "kind", "source"),
         1,
         "kind",
         "column",
     ),
     "a blank header name": (
-        "v3_stages",
-        _rewrite("source,kind,note", "source,,note"),
+        "models",
+        set_cell(1, "kind", ""),
         1,
         "kind",
         "column",
     ),
     "a blank row between data rows": (
-        "v3_stages",
-        _rewrite("\nPost-training", "\n,,,,,,\nPost-training"),
+        "models",
+        blank_row(4),
         4,
         None,
         "blank",
     ),
     "an empty line between data rows, then a bad value": (
-        "v3_stages",
-        _rewrite("\nPost-training,3,5000,", "\n\nPost-training,3,lots,"),
+        "models",
+        in_order(set_cell(4, "gpu_hours", "lots"), insert_row(4, [])),
         5,
-        "h800_gpu_hours",
+        "gpu_hours",
         "whole number",
     ),
     "an empty line between data rows": (
-        "v3_stages",
-        _rewrite("\nPost-training", "\n\nPost-training"),
+        "models",
+        insert_row(4, []),
         4,
         None,
         "blank row",
     ),
     "a repeated composite key": (
-        "reasoning_benchmarks",
-        _rewrite("GPT-4o-0513,AIME 2024,9.3", "Claude-3.5-Sonnet-1022,AIME 2024,9.3"),
+        "scores",
+        set_cell(3, "benchmark", "AIME 2024"),
         3,
         "model, benchmark",
         "duplicate primary key",
     ),
     "a repeated unique id": (
-        "events",
-        _rewrite("a800-2022-11,", "rule-2022-10,"),
+        "chips",
+        set_cell(3, "chip_id", "gpu-a"),
         3,
-        "event_id",
+        "chip_id",
         "duplicate primary key",
     ),
     "a required cell left empty": (
         "models",
-        _rewrite("Chinchilla,DeepMind,", "Chinchilla,,"),
+        set_cell(2, "developer", ""),
         2,
         "developer",
         "required",
@@ -216,115 +213,115 @@ STRUCTURE: dict[str, Case] = {
 
 TYPES: dict[str, Case] = {
     "a decimal in an integer column": (
-        "v3_stages",
-        _rewrite(",5000,", ",5000.5,"),
+        "models",
+        set_cell(4, "gpu_hours", "5000.5"),
         4,
-        "h800_gpu_hours",
+        "gpu_hours",
         "whole number",
     ),
     "digit separator _ in an integer": (
-        "v3_stages",
-        _rewrite(",119000,", ",119_000,"),
+        "models",
+        set_cell(3, "gpu_hours", "119_000"),
         3,
-        "h800_gpu_hours",
+        "gpu_hours",
         "whole number",
     ),
     "thousands comma in a quoted number": (
-        "v3_stages",
-        _rewrite(",238000,", ',"238,000",'),
+        "models",
+        set_cell(3, "cost_usd", "238,000"),
         3,
-        "reported_cost_usd",
+        "cost_usd",
         "finite number",
     ),
     "a space before a number": (
-        "v3_stages",
-        _rewrite(",119000,", ", 119000,"),
+        "models",
+        set_cell(3, "gpu_hours", " 119000"),
         3,
-        "h800_gpu_hours",
+        "gpu_hours",
         "whole number",
     ),
     "a plus sign on a number": (
-        "v3_stages",
-        _rewrite(",238000,", ",+238000,"),
+        "models",
+        set_cell(3, "cost_usd", "+238000"),
         3,
-        "reported_cost_usd",
+        "cost_usd",
         "finite number",
     ),
     "inf in a number column": (
-        "v3_stages",
-        _rewrite(",238000,", ",inf,"),
+        "models",
+        set_cell(3, "cost_usd", "inf"),
         3,
-        "reported_cost_usd",
+        "cost_usd",
         "no inf",
     ),
     "NaN in a number column": (
-        "v3_stages",
-        _rewrite(",238000,", ",NaN,"),
+        "models",
+        set_cell(3, "cost_usd", "NaN"),
         3,
-        "reported_cost_usd",
+        "cost_usd",
         "nan",
     ),
     "-Infinity in a number column": (
-        "v3_stages",
-        _rewrite(",238000,", ",-Infinity,"),
+        "models",
+        set_cell(3, "cost_usd", "-Infinity"),
         3,
-        "reported_cost_usd",
+        "cost_usd",
         "finite number",
     ),
     "a number too large for a float": (
-        "v3_stages",
-        _rewrite(",238000,", ",1e400,"),
+        "models",
+        set_cell(3, "cost_usd", "1e400"),
         3,
-        "reported_cost_usd",
+        "cost_usd",
         "infinite",
     ),
     "1 in a boolean column": (
-        "events",
-        _rewrite('the 2022 interconnect line.",false', 'the 2022 interconnect line.",1'),
+        "chips",
+        set_cell(3, "export_controlled", "1"),
         3,
-        "as_reported",
+        "export_controlled",
         "true or false",
     ),
     "yes in a boolean column": (
-        "events",
-        _rewrite('the 2022 interconnect line.",false', 'the 2022 interconnect line.",yes'),
+        "chips",
+        set_cell(3, "export_controlled", "yes"),
         3,
-        "as_reported",
+        "export_controlled",
         "true or false",
     ),
     "TRUE in capitals in a boolean column": (
-        "events",
-        _rewrite('the 2022 interconnect line.",false', 'the 2022 interconnect line.",TRUE'),
+        "chips",
+        set_cell(3, "export_controlled", "TRUE"),
         3,
-        "as_reported",
+        "export_controlled",
         "true or false",
     ),
     "a date without leading zeros": (
-        "events",
-        _rewrite("a800-2022-11,2022-11-07,", "a800-2022-11,2022-11-7,"),
+        "chips",
+        set_cell(3, "announced", "2022-11-7"),
         3,
-        "date",
+        "announced",
         "YYYY-MM-DD",
     ),
     "30 February": (
-        "events",
-        _rewrite("a800-2022-11,2022-11-07,", "a800-2022-11,2023-02-30,"),
+        "chips",
+        set_cell(3, "announced", "2023-02-30"),
         3,
-        "date",
+        "announced",
         "calendar date",
     ),
     "a day-first date": (
-        "events",
-        _rewrite("a800-2022-11,2022-11-07,", "a800-2022-11,07/11/2022,"),
+        "chips",
+        set_cell(3, "announced", "07/11/2022"),
         3,
-        "date",
+        "announced",
         "YYYY-MM-DD",
     ),
     "a date with a time": (
-        "events",
-        _rewrite("a800-2022-11,2022-11-07,", "a800-2022-11,2022-11-07T10:00,"),
+        "chips",
+        set_cell(3, "announced", "2022-11-07T10:00"),
         3,
-        "date",
+        "announced",
         "YYYY-MM-DD",
     ),
 }
@@ -332,115 +329,115 @@ TYPES: dict[str, Case] = {
 BOUNDS: dict[str, Case] = {
     "1e308 GPUs": (
         "models",
-        _rewrite(",2048,h800,", ",1e308,h800,"),
-        9,
+        set_cell(3, "cluster_gpus", "1e308"),
+        3,
         "cluster_gpus",
         "whole number",
     ),
-    "a count above its maximum": (
+    "a count far above its maximum": (
         "models",
-        _rewrite(",2048,h800,", ",99999999,h800,"),
-        9,
+        set_cell(3, "cluster_gpus", "99999999"),
+        3,
+        "cluster_gpus",
+        "maximum",
+    ),
+    "a count one above its maximum": (
+        "models",
+        set_cell(3, "cluster_gpus", "10000001"),
+        3,
         "cluster_gpus",
         "maximum",
     ),
     "zero GPUs": (
         "models",
-        _rewrite(",2048,h800,", ",0,h800,"),
-        9,
+        set_cell(3, "cluster_gpus", "0"),
+        3,
         "cluster_gpus",
         "minimum",
     ),
-    "a share of 149%": (
-        "amodei_illustration",
-        _rewrite("1,1000000,20,", "1,1000000,149,"),
+    "a percentage of 149%": (
+        "scores",
+        set_cell(2, "score_pct", "149"),
         2,
-        "share_of_tasks_pct",
+        "score_pct",
         "maximum",
     ),
-    "a benchmark score above 100%": (
-        "reasoning_benchmarks",
-        _rewrite("AIME 2024,9.3,", "AIME 2024,100.5,"),
+    "a benchmark score just above 100%": (
+        "scores",
+        set_cell(3, "score_pct", "100.5"),
         3,
         "score_pct",
         "maximum",
     ),
-    "an absurd API price": (
-        "api_prices",
-        _rewrite("2024-12-17,15,7.5,60,", "2024-12-17,15,7.5,60000,"),
+    "an absurd chip throughput": (
+        "chips",
+        set_cell(2, "bf16_tflops", "989500000"),
         2,
-        "output_usd_per_mtok",
+        "bf16_tflops",
         "maximum",
     ),
-    "a scaling exponent above 1": (
-        "scaling_law_fits",
-        _rewrite(",0.34,0.28,", ",1.34,0.28,"),
+    "a fraction above 1": (
+        "models",
+        set_cell(2, "utilisation", "1.4"),
         2,
-        "alpha",
-        "maximum",
-    ),
-    "a fourth tier": (
-        "diffusion_tiers",
-        _rewrite("tier2,2,", "tier2,4,"),
-        3,
-        "tier",
+        "utilisation",
         "maximum",
     ),
     "a date in 1900": (
-        "events",
-        _rewrite("a800-2022-11,2022-11-07,", "a800-2022-11,1900-11-07,"),
+        "chips",
+        set_cell(3, "announced", "1900-11-07"),
         3,
-        "date",
+        "announced",
         "date out of range",
     ),
     "a date in 2099": (
-        "events",
-        _rewrite("a800-2022-11,2022-11-07,2022-11-08,", "a800-2022-11,2022-11-07,2099-11-08,"),
+        "chips",
+        set_cell(3, "withdrawn", "2099-10-17"),
         3,
-        "date_end",
+        "withdrawn",
         "date out of range",
     ),
-    "a title longer than its limit": (
-        "events",
-        _rewrite(",Nvidia confirms the A800,", ",Nvidia confirms the A800" + " x" * 40 + ","),
+    "a name longer than its limit": (
+        "chips",
+        set_cell(3, "chip", "Accelerator B" + " x" * 40),
         3,
-        "title",
+        "chip",
         "maxLength",
     ),
     "an id that breaks its pattern": (
-        "events",
-        _rewrite("a800-2022-11,", "A800 2022/11,"),
+        "chips",
+        set_cell(3, "chip_id", "GPU B/2"),
         3,
-        "event_id",
+        "chip_id",
         "pattern",
     ),
 }
 
 REFERENCES: dict[str, Case] = {
     "a source key in the wrong case": (
-        "v3_stages",
-        _rewrite("5000,10000,deepseek2024v3", "5000,10000,DeepSeek2024v3"),
+        "models",
+        set_cell(4, "source", "Survey2025costs"),
         4,
         "source",
         "unknown reference",
     ),
     "a source key with a trailing space": (
-        "v3_stages",
-        _rewrite("5000,10000,deepseek2024v3", "5000,10000,deepseek2024v3 "),
+        "models",
+        set_cell(4, "source", "survey2025costs "),
         4,
         "source",
         "unknown reference",
     ),
     "two source keys in one cell": (
-        "v3_stages",
-        _rewrite("5000,10000,deepseek2024v3", '5000,10000,"deepseek2024v3; lambert2025v3"'),
+        "models",
+        set_cell(4, "source", "survey2025costs; lab2024report"),
         4,
         "source",
         "unknown reference",
     ),
     "a kind outside the three allowed": (
-        "models",
-        _rewrite("hoffmann2022chinchilla,reported,", "hoffmann2022chinchilla,measured,"),
+        "scores",
+        set_cell(2, "kind", "measured"),
         2,
         "kind",
         "enum",
@@ -449,28 +446,26 @@ REFERENCES: dict[str, Case] = {
 
 INJECTION: dict[str, Case] = {
     f"free text starting with {start!r}": (
-        "v3_stages",
-        _rewrite(",Table 1: 5K", f",{start}Table 1: 5K"),
+        "models",
+        set_cell(4, "note", f"{start}Hours times $2"),
         4,
         "note",
         "formula",
     )
     for start in ("=", "+", "-", "@", "\t")
 } | {
-    "a formula in a claim": (
-        "claims",
-        _rewrite(
-            'deepseek-5576k,DeepSeek,2024-12-27,"', 'deepseek-5576k,DeepSeek,2024-12-27,"=1+1 '
-        ),
+    "a formula in a quoted required text cell": (
+        "models",
+        raw_cell(2, "developer", b'"=1+1 Lab North"'),
         2,
-        "claim",
+        "developer",
         "formula",
     ),
     "a HYPERLINK formula in a table's name column": (
-        "v3_stages",
-        _rewrite("Post-training,", '"=HYPERLINK(""http://x"",""y"")",'),
+        "models",
+        set_cell(4, "model", '=HYPERLINK("http://x","y")'),
         4,
-        "stage",
+        "model",
         "formula",
     ),
 }
@@ -488,10 +483,10 @@ TABLE_CASES = [(group, name) for group, cases in GROUPS.items() for name in case
 
 
 @pytest.mark.parametrize(("group", "case"), TABLE_CASES, ids=[f"{g}: {c}" for g, c in TABLE_CASES])
-def test_bad_table_names_file_row_and_column(data_copy: Path, group: str, case: str) -> None:
+def test_bad_table_names_file_row_and_column(fixture_data: Path, group: str, case: str) -> None:
     table, corrupt, row, column, words = GROUPS[group][case]
-    corrupt(data_copy / f"{table}.csv")
-    error = _error(data_copy, table)
+    corrupt(fixture_data / f"{table}.csv")
+    error = _error(fixture_data, table)
     message = str(error)
     assert isinstance(error, InputError)
     assert f"data/{table}.csv, {_where(row, column)}" in message, message
@@ -512,29 +507,30 @@ LEGITIMATE = {
 
 
 @pytest.mark.parametrize("case", list(LEGITIMATE))
-def test_legitimate_text_loads_unchanged(data_copy: Path, case: str) -> None:
+def test_legitimate_text_loads_unchanged(fixture_data: Path, case: str) -> None:
     text = LEGITIMATE[case]
     quoted = '"' + text.replace('"', '""') + '"'
-    _rewrite(",Table 1: 5K GPU-hours and $0.01M.", "," + quoted)(data_copy / "v3_stages.csv")
-    frame = load_table("v3_stages", data_copy, data_copy.parent / "references.bib")
+    raw_cell(4, "note", quoted.encode("utf-8"))(fixture_data / "models.csv")
+    frame = load_table("models", fixture_data, fixture_data.parent / "references.bib")
     assert frame["note"].iloc[2] == text
 
 
 @pytest.mark.parametrize("form", ["BOM", "CRLF", "BOM and CRLF"])
-def test_bom_and_crlf_load_like_the_plain_file(data_copy: Path, form: str) -> None:
-    path = data_copy / "events.csv"
-    plain = load_table("events", data_copy, data_copy.parent / "references.bib")
+def test_bom_and_crlf_load_like_the_plain_file(fixture_data: Path, form: str) -> None:
+    path = fixture_data / "chips.csv"  # dates, a boolean and a quoted cell
+    plain = load_table("chips", fixture_data, fixture_data.parent / "references.bib")
     raw = path.read_bytes()
     if "CRLF" in form:
         raw = raw.replace(b"\n", b"\r\n")
     if "BOM" in form:
         raw = b"\xef\xbb\xbf" + raw
     path.write_bytes(raw)
-    changed = load_table("events", data_copy, data_copy.parent / "references.bib")
+    changed = load_table("chips", fixture_data, fixture_data.parent / "references.bib")
     assert list(changed.columns) == list(plain.columns)
     assert changed.astype(str).equals(plain.astype(str))
 
 
+# The book's own tables, read as they are: what the chapters get from them.
 def test_every_dtype_matches_its_schema_type() -> None:
     """Validation and pandas agree: a boolean column is boolean, never object of strings."""
     for name, frame in validate_all().items():
@@ -552,6 +548,7 @@ def test_every_dtype_matches_its_schema_type() -> None:
                 assert dtype == expected, (name, field["name"], dtype)
 
 
+# The book's own package: a bound or a date range the real schema forgets is not checked.
 def test_every_number_is_bounded_and_every_date_is_recent() -> None:
     package = descriptor()
     for resource in package["resources"]:
@@ -560,13 +557,17 @@ def test_every_number_is_bounded_and_every_date_is_recent() -> None:
                 constraints = field.get("constraints", {})
                 assert "minimum" in constraints, (resource["name"], field["name"])
                 assert "maximum" in constraints, (resource["name"], field["name"])
+    checked = []
+    # Any resolution: pandas 3 reads these dates as datetime64[us], which "[ns]" never matched.
     for name, frame in validate_all().items():
-        for column in frame.select_dtypes("datetime64[ns]").columns:
+        for column in frame.select_dtypes("datetime64").columns:
             years = frame[column].dropna().dt.year
             assert years.between(2015, last_year()).all(), (name, column)
+            checked.append((name, column))
+    assert ("events", "date") in checked
 
 
-# --- the bibliography -------------------------------------------------------------------
+# --- the bibliography (the fixture's) ----------------------------------------------------
 
 BIB_CASES = {
     "a missing closing brace": (
@@ -575,14 +576,14 @@ BIB_CASES = {
         "expected",
     ),
     "a key used twice": (
-        lambda t: t + "\n@misc{deepseek2024v3,\n  title = {Again},\n}\n",
+        lambda t: t + "\n@misc{lab2024report,\n  title = {Again},\n}\n",
         "references.bib, line",
-        "entry 'deepseek2024v3': the key is used twice",
+        "entry 'lab2024report': the key is used twice",
     ),
     "a field given twice in one entry": (
-        lambda t: t.replace("@misc{deepseek2024v3,", "@misc{deepseek2024v3,\n  year = {1},", 1),
+        lambda t: t.replace("@misc{lab2024report,", "@misc{lab2024report,\n  year = {1},", 1),
         "references.bib, line",
-        "entry 'deepseek2024v3': field 'year' twice",
+        "entry 'lab2024report': field 'year' twice",
     ),
     "an entry without a key": (
         lambda t: t + "\n@misc{,\n  title = {No key},\n}\n",
@@ -598,9 +599,9 @@ BIB_CASES = {
 
 
 @pytest.mark.parametrize("case", list(BIB_CASES))
-def test_bad_bibliography_names_file_and_line(data_copy: Path, case: str) -> None:
+def test_bad_bibliography_names_file_and_line(fixture_data: Path, case: str) -> None:
     change, where, words = BIB_CASES[case]
-    bib = data_copy.parent / "references.bib"
+    bib = fixture_data.parent / "references.bib"
     changed = change(bib.read_text(encoding="utf-8"))
     if isinstance(changed, bytes):
         bib.write_bytes(changed)
@@ -612,25 +613,25 @@ def test_bad_bibliography_names_file_and_line(data_copy: Path, case: str) -> Non
     assert where in message and words in message, message
     # The same error, not a pybtex traceback, when a chapter loads a table.
     with pytest.raises(InputError, match="references.bib"):
-        load_table("chips", data_copy, bib)
+        load_table("chips", fixture_data, bib)
 
 
-def test_duplicate_key_names_the_line_of_the_second_entry(data_copy: Path) -> None:
-    bib = data_copy.parent / "references.bib"
+def test_duplicate_key_names_the_line_of_the_second_entry(fixture_data: Path) -> None:
+    bib = fixture_data.parent / "references.bib"
     text = bib.read_text(encoding="utf-8")
-    bib.write_text(text + "\n@misc{deepseek2024v3,\n  title = {Again},\n}\n", encoding="utf-8")
+    bib.write_text(text + "\n@misc{lab2024report,\n  title = {Again},\n}\n", encoding="utf-8")
     line = text.count("\n") + 2
     with pytest.raises(InputError, match=rf"references\.bib, line {line}, entry"):
         bib_keys(bib)
 
 
-def test_missing_bibliography_names_the_file(data_copy: Path) -> None:
-    (data_copy.parent / "references.bib").unlink()
+def test_missing_bibliography_names_the_file(fixture_data: Path) -> None:
+    (fixture_data.parent / "references.bib").unlink()
     with pytest.raises(InputError, match="references.bib: file not found"):
-        bib_keys(data_copy.parent / "references.bib")
+        bib_keys(fixture_data.parent / "references.bib")
 
 
-# --- the package descriptor -------------------------------------------------------------
+# --- the package descriptor (the fixture's: chips, models, scores) ----------------------
 
 
 def _package_json(data: Path) -> Path:
@@ -659,7 +660,7 @@ DESCRIPTOR_CASES: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda d: _package_json(d).write_text(
             _package_json(d)
             .read_text()
-            .replace('"name": "events",', '"name": "events", "name": "x",', 1)
+            .replace('"name": "chips",', '"name": "chips", "name": "x",', 1)
         ),
         r"data/datapackage.json: key 'name' appears twice",
     ),
@@ -677,27 +678,28 @@ DESCRIPTOR_CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "a path outside data/": (
         lambda d: _edit_package(d, lambda p: p["resources"][0].update(path="../../etc/passwd")),
-        r"data/datapackage.json, resource 'events': path '../../etc/passwd' must be a file name",
+        r"data/datapackage.json, resource 'chips': path '../../etc/passwd' must be a file name",
     ),
     "two resources with one name": (
-        lambda d: _edit_package(d, lambda p: p["resources"][1].update(name="events")),
-        r"data/datapackage.json, resource 'events': a second resource with this name",
+        lambda d: _edit_package(d, lambda p: p["resources"][1].update(name="chips")),
+        r"data/datapackage.json, resource 'chips': a second resource with this name",
     ),
     "a resource without fields": (
         lambda d: _edit_package(d, lambda p: p["resources"][2]["schema"].update(fields=[])),
-        r"data/datapackage.json, resource 'cost_ledger': 'schema.fields' is missing or empty",
+        r"data/datapackage.json, resource 'scores': 'schema.fields' is missing or empty",
     ),
 }
 
 
 @pytest.mark.parametrize("case", list(DESCRIPTOR_CASES))
-def test_bad_descriptor_names_file_and_place(data_copy: Path, case: str) -> None:
+def test_bad_descriptor_names_file_and_place(fixture_data: Path, case: str) -> None:
     corrupt, pattern = DESCRIPTOR_CASES[case]
-    corrupt(data_copy)
+    corrupt(fixture_data)
     with pytest.raises(InputError, match=pattern):
-        table_names(data_copy)
+        table_names(fixture_data)
 
 
+# The book's own package with a table added: the real tables and the new one together.
 def test_a_new_resource_is_validated_though_no_chapter_reads_it(data_copy: Path) -> None:
     (data_copy / "extra_table.csv").write_text(
         "item,value,source,kind,note\nthing,-1,deepseek2024v3,reported,\n", encoding="utf-8"
@@ -722,7 +724,7 @@ def test_a_new_resource_is_validated_though_no_chapter_reads_it(data_copy: Path)
         publish_data(data_copy.parent / "site", data_copy, data_copy.parent / "references.bib")
 
 
-# --- files in data/ ---------------------------------------------------------------------
+# --- files in data/ (the fixture's; the published-data test copies the book's own) -------
 
 FOLDER_CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     "an undeclared CSV": (
@@ -735,11 +737,11 @@ FOLDER_CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "a declared table that is a symlink": (
         lambda d: (
-            (d.parent / "events_real.csv").write_bytes((d / "events.csv").read_bytes()),
-            (d / "events.csv").unlink(),
-            (d / "events.csv").symlink_to(d.parent / "events_real.csv"),
+            (d.parent / "chips_real.csv").write_bytes((d / "chips.csv").read_bytes()),
+            (d / "chips.csv").unlink(),
+            (d / "chips.csv").symlink_to(d.parent / "chips_real.csv"),
         ),
-        "data/events.csv: a symbolic link",
+        "data/chips.csv: a symbolic link",
     ),
     "a dotfile": (
         lambda d: (d / ".env").write_text("TOKEN=secret\n"),
@@ -758,18 +760,19 @@ FOLDER_CASES: dict[str, tuple[Callable[[Path], None], str]] = {
 
 @pytest.mark.parametrize("case", list(FOLDER_CASES))
 def test_undeclared_entries_in_data_stop_publishing(
-    data_copy: Path, tmp_path: Path, case: str
+    fixture_data: Path, tmp_path: Path, case: str
 ) -> None:
     corrupt, words = FOLDER_CASES[case]
-    corrupt(data_copy)
-    assert any(words in problem for problem in undeclared_data(data_copy))
+    corrupt(fixture_data)
+    assert any(words in problem for problem in undeclared_data(fixture_data))
     site = tmp_path / "site"
     with pytest.raises(InputError, match="must not be published") as caught:
-        publish_data(site, data_copy, data_copy.parent / "references.bib")
+        publish_data(site, fixture_data, fixture_data.parent / "references.bib")
     assert words in str(caught.value)
     assert not (site / "data").exists()
 
 
+# The book's own data/, all of it: what the site publishes.
 def test_published_data_is_exactly_the_declared_tables(data_copy: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     (site / "data").mkdir(parents=True)
@@ -784,33 +787,34 @@ def test_published_data_is_exactly_the_declared_tables(data_copy: Path, tmp_path
         assert path.read_bytes() == (data_copy / path.name).read_bytes()
 
 
-def test_a_deleted_table_leaves_the_site(data_copy: Path, tmp_path: Path) -> None:
+def test_a_deleted_table_leaves_the_site(fixture_data: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
-    bib = data_copy.parent / "references.bib"
-    publish_data(site, data_copy, bib)
-    assert (site / "data" / "v3_stages.csv").is_file()
+    bib = fixture_data.parent / "references.bib"
+    publish_data(site, fixture_data, bib)
+    assert (site / "data" / "scores.csv").is_file()
+    # No foreign key points into scores, so the other tables still validate without it.
     _edit_package(
-        data_copy,
-        lambda p: p.update(resources=[r for r in p["resources"] if r["name"] != "v3_stages"]),
+        fixture_data,
+        lambda p: p.update(resources=[r for r in p["resources"] if r["name"] != "scores"]),
     )
-    os.remove(data_copy / "v3_stages.csv")
-    publish_data(site, data_copy, bib)
-    assert not (site / "data" / "v3_stages.csv").exists()
+    os.remove(fixture_data / "scores.csv")
+    publish_data(site, fixture_data, bib)
+    assert not (site / "data" / "scores.csv").exists()
 
 
 def test_a_resource_added_to_the_package_re_executes_the_data_page(
-    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+    fixture_data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The data page lists every table, so the build must re-execute it when one is added,
     though it never read the new table before."""
     from frontierbook.build.fingerprint import Inputs
     from frontierbook.reads import DOC_ENV, PACKAGE, READS_LOG_ENV
 
-    log = data_copy.parent / "reads.jsonl"
+    log = fixture_data.parent / "reads.jsonl"
     monkeypatch.setenv(READS_LOG_ENV, str(log))
     monkeypatch.setenv(DOC_ENV, "chapters/data")
-    table_names(data_copy)
+    table_names(fixture_data)
     assert json.loads(log.read_text().splitlines()[0]) == {"doc": "chapters/data", "table": PACKAGE}
-    before = Inputs(data_copy.parent).tables[PACKAGE]
-    _edit_package(data_copy, lambda p: p["resources"].append({**p["resources"][0], "name": "x"}))
-    assert Inputs(data_copy.parent).tables[PACKAGE] != before
+    before = Inputs(fixture_data.parent).tables[PACKAGE]
+    _edit_package(fixture_data, lambda p: p["resources"].append({**p["resources"][0], "name": "x"}))
+    assert Inputs(fixture_data.parent).tables[PACKAGE] != before

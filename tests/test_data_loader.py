@@ -1,4 +1,9 @@
-"""Bad input fails loudly: every kind of broken CSV raises an error naming file, row and column."""
+"""Bad input fails loudly: every kind of broken CSV raises an error naming file, row and column.
+
+The corruption tests edit the fixture package (tests/fixtures/package, through the
+``fixture_data`` fixture), so a fix to one of the book's rows never breaks them. Tests about
+the book's own tables read data/ as it is.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +13,33 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from frontierbook.data import DataError, load_table, validate_all
+from frontierbook.data import DataError, is_free_text, load_table, validate_all
+from frontierbook.paths import DATA_DIR
+from tests.fixture_tables import (
+    FIXTURE_PACKAGE,
+    Corrupt,
+    add_column,
+    drop_column,
+    raw_cell,
+    set_cell,
+)
 
 
-def _load(data: Path, name: str = "v3_stages") -> pd.DataFrame:
+def _load(data: Path, name: str = "models") -> pd.DataFrame:
     return load_table(name, data_dir=data, bib_path=data.parent / "references.bib")
 
 
-def _rewrite(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture text {old!r} not found in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _error(data: Path, name: str = "v3_stages") -> str:
+def _error(data: Path, name: str = "models") -> str:
     with pytest.raises(DataError) as caught:
         _load(data, name)
     return str(caught.value)
 
 
+def _package(data_dir: Path) -> dict:
+    return json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+
+
+# The book's own tables: every chapter reads them, so they must load as they are.
 def test_all_tables_load_and_are_typed() -> None:
     tables = validate_all()
     assert set(tables) >= {"events", "v3_stages", "cost_ledger"}
@@ -37,112 +50,152 @@ def test_all_tables_load_and_are_typed() -> None:
     assert pd.api.types.is_float_dtype(tables["cost_ledger"]["low_usd"])
 
 
+# --- the fixture package: valid as it stands, and as demanding as the real one ----------
+
+
+def test_fixture_package_loads_and_is_typed(fixture_data: Path) -> None:
+    """Each corruption test starts from tables that load, so the error it sees is its own."""
+    tables = validate_all(fixture_data, fixture_data.parent / "references.bib")
+    assert list(tables) == ["chips", "models", "scores"]
+    chips, models = tables["chips"], tables["models"]
+    assert pd.api.types.is_datetime64_any_dtype(chips["announced"])
+    assert str(chips["export_controlled"].dtype) == "boolean"
+    assert str(models["gpu_hours"].dtype) == "Int64"
+    assert pd.api.types.is_float_dtype(models["cost_usd"])
+    assert str(models["note"].dtype) == "string"
+
+
+def _assert_declares_provenance(package: dict) -> None:
+    for resource in package["resources"]:
+        fields = {f["name"]: f for f in resource["schema"]["fields"]}
+        assert {"source", "kind", "note"} <= set(fields), resource["name"]
+        assert fields["source"]["constraints"]["required"] is True, resource["name"]
+        assert fields["kind"]["constraints"]["enum"] == ["reported", "estimate", "derived"]
+
+
+def _features(package: dict) -> set[str]:
+    """What a package asks the loader to check: field types, constraints and keys."""
+    found = set()
+    for resource in package["resources"]:
+        schema = resource["schema"]
+        for field in schema["fields"]:
+            found.add(f"type {field['type']}")
+            found |= {f"constraint {name}" for name in field.get("constraints", {})}
+            if is_free_text(field):
+                found.add("free text")
+        primary_key = schema.get("primaryKey", [])
+        if primary_key:
+            found.add("composite primary key" if len(primary_key) > 1 else "primary key")
+        if schema.get("foreignKeys"):
+            found.add("foreign key between tables")
+    return found
+
+
+def test_fixture_package_is_a_faithful_miniature() -> None:
+    """A type or constraint the real package starts to use needs a fixture column (and a
+    corruption test) too, or nothing tests that the loader checks it."""
+    real, fixture = _package(DATA_DIR), _package(FIXTURE_PACKAGE / "data")
+    _assert_declares_provenance(fixture)
+    missing = _features(real) - _features(fixture)
+    assert not missing, f"the real package uses {sorted(missing)}; the fixture package does not"
+
+
+# --- corrupted fixture tables ------------------------------------------------------------
+
 # Each case: (table, how to break it, the row named, the column named, words in the message).
-CASES = {
+CASES: dict[str, tuple[str, Corrupt, int, str, str]] = {
     "text in a numeric column": (
-        "v3_stages",
-        lambda p: _rewrite(p, ",119000,", ",lots,"),
+        "models",
+        set_cell(3, "gpu_hours", "lots"),
         3,
-        "h800_gpu_hours",
+        "gpu_hours",
         "wrong type",
     ),
     "negative value": (
-        "v3_stages",
-        lambda p: _rewrite(p, ",5000,", ",-5000,"),
+        "models",
+        set_cell(4, "gpu_hours", "-5000"),
         4,
-        "h800_gpu_hours",
+        "gpu_hours",
         "minimum",
     ),
     "unparseable date": (
-        "events",
-        lambda p: _rewrite(p, "2024-12-26,", "2024-12-32,"),
-        8,
-        "date",
+        "chips",
+        set_cell(3, "announced", "2022-11-32"),
+        3,
+        "announced",
         "date",
     ),
     "duplicate key": (
-        "v3_stages",
-        lambda p: _rewrite(p, "Post-training,3", "Pre-training,3"),
+        "models",
+        set_cell(4, "model", "Model One"),
         4,
-        "stage",
+        "model",
         "duplicate primary key",
     ),
     "blank source": (
-        "v3_stages",
-        lambda p: _rewrite(p, "5000,10000,deepseek2024v3", "5000,10000,"),
+        "models",
+        set_cell(4, "source", ""),
         4,
         "source",
         "required",
     ),
     "source key not in references.bib": (
-        "v3_stages",
-        lambda p: _rewrite(p, "5000,10000,deepseek2024v3", "5000,10000,nosuchkey2099"),
+        "models",
+        set_cell(4, "source", "nosuchkey2099"),
         4,
         "source",
         "unknown reference",
     ),
     "model whose training GPU is not in the chips table": (
         "models",
-        lambda p: _rewrite(p, ",2048,h800,", ",2048,h999,"),
-        9,
+        set_cell(3, "gpu", "gpu-z"),
+        3,
         "gpu",
         "unknown reference",
     ),
-    "estimate for a model not in the models table": (
-        "training_runs",
-        lambda p: _rewrite(p, "gpt-4-flop,GPT-4,", "gpt-4-flop,GPT-5,"),
+    "score for a model not in the models table": (
+        "scores",
+        set_cell(2, "model", "Model Nine"),
         2,
         "model",
         "unknown reference",
     ),
     "value outside the allowed set": (
-        "v3_stages",
-        lambda p: _rewrite(p, ",reported,Table 1: 5K", ",guess,Table 1: 5K"),
+        "models",
+        set_cell(4, "kind", "guess"),
         4,
         "kind",
         "enum",
     ),
     "missing column": (
-        "v3_stages",
-        lambda p: p.write_text(
-            "\n".join(
-                ",".join(line.split(",")[:5] + line.split(",")[6:])
-                for line in p.read_text().splitlines()
-            )
-            + "\n"
-        ),
+        "models",
+        drop_column("kind"),
         1,
         "kind",
         "missing column",
     ),
     "unknown extra column": (
-        "v3_stages",
-        lambda p: p.write_text(
-            "\n".join(
-                line + (",extra" if i == 0 else ",1")
-                for i, line in enumerate(p.read_text().splitlines())
-            )
-            + "\n"
-        ),
+        "models",
+        add_column("extra", "1"),
         1,
         "extra",
         "unknown extra column",
     ),
     "bytes that are not valid UTF-8": (
-        "v3_stages",
-        lambda p: p.write_bytes(p.read_bytes().replace(b"Post-training", b"Post-tr\xffining")),
+        "models",
+        raw_cell(4, "model", b"Model Thr\xffee"),
         4,
-        "stage",
+        "model",
         "UTF-8",
     ),
 }
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_bad_value_names_file_row_and_column(data_copy: Path, case: str) -> None:
+def test_bad_value_names_file_row_and_column(fixture_data: Path, case: str) -> None:
     table, corrupt, row, column, words = CASES[case]
-    corrupt(data_copy / f"{table}.csv")
-    message = _error(data_copy, table)
+    corrupt(fixture_data / f"{table}.csv")
+    message = _error(fixture_data, table)
     assert f"data/{table}.csv" in message
     assert f"row {row}," in message
     assert f"column '{column}'" in message
@@ -153,79 +206,71 @@ def test_bad_value_names_file_row_and_column(data_copy: Path, case: str) -> None
     "case, content, row",
     [("empty file", b"", 1), ("header-only file", None, 2)],
 )
-def test_tables_without_data_rows_fail(data_copy: Path, case: str, content, row: int) -> None:
-    path = data_copy / "v3_stages.csv"
+def test_tables_without_data_rows_fail(fixture_data: Path, case: str, content, row: int) -> None:
+    path = fixture_data / "models.csv"
     if content is None:
         content = path.read_bytes().splitlines(keepends=True)[0]
     path.write_bytes(content)
-    message = _error(data_copy)
-    assert "data/v3_stages.csv" in message
+    message = _error(fixture_data)
+    assert "data/models.csv" in message
     assert f"row {row}," in message
     assert "column - (whole row)" in message
     assert ("empty" if case == "empty file" else "no data rows") in message
 
 
-def test_missing_file_names_the_file(data_copy: Path) -> None:
-    (data_copy / "v3_stages.csv").unlink()
-    message = _error(data_copy)
-    assert "data/v3_stages.csv" in message
+def test_missing_file_names_the_file(fixture_data: Path) -> None:
+    (fixture_data / "models.csv").unlink()
+    message = _error(fixture_data)
+    assert "data/models.csv" in message
     assert "row - (whole file)" in message and "column -" in message
     assert "file not found" in message
 
 
-def test_every_problem_is_listed_not_just_the_first(data_copy: Path) -> None:
-    path = data_copy / "v3_stages.csv"
-    _rewrite(path, ",119000,", ",lots,")
-    _rewrite(path, ",5000,", ",-5000,")
+def test_every_problem_is_listed_not_just_the_first(fixture_data: Path) -> None:
+    path = fixture_data / "models.csv"
+    set_cell(3, "gpu_hours", "lots")(path)
+    set_cell(4, "gpu_hours", "-5000")(path)
     with pytest.raises(DataError) as caught:
-        _load(data_copy)
+        _load(fixture_data)
     assert [(p.row, p.column) for p in caught.value.problems] == [
-        (3, "h800_gpu_hours"),
-        (4, "h800_gpu_hours"),
+        (3, "gpu_hours"),
+        (4, "gpu_hours"),
     ]
 
 
+# The book's own package: every table it publishes carries provenance.
 def test_every_table_declares_provenance_columns() -> None:
-    from frontierbook.paths import DATA_DIR
-
-    package = json.loads((DATA_DIR / "datapackage.json").read_text())
-    for resource in package["resources"]:
-        fields = {f["name"]: f for f in resource["schema"]["fields"]}
-        assert {"source", "kind", "note"} <= set(fields), resource["name"]
-        assert fields["source"]["constraints"]["required"] is True, resource["name"]
-        assert fields["kind"]["constraints"]["enum"] == ["reported", "estimate", "derived"]
+    _assert_declares_provenance(_package(DATA_DIR))
 
 
+# The book's own data/: nothing is published that the package does not describe.
 def test_every_csv_is_described_and_every_description_has_a_csv() -> None:
-    from frontierbook.paths import DATA_DIR
-
-    package = json.loads((DATA_DIR / "datapackage.json").read_text())
-    described = {r["path"] for r in package["resources"]}
+    described = {r["path"] for r in _package(DATA_DIR)["resources"]}
     on_disk = {p.name for p in DATA_DIR.glob("*.csv")}
     assert described == on_disk
 
 
-def test_remembered_validation_never_hides_a_later_error(data_copy: Path) -> None:
-    _load(data_copy)  # valid: remembered under _build/
-    path = data_copy / "v3_stages.csv"
-    _rewrite(path, ",119000,", ",lots,")
-    assert "row 3, column 'h800_gpu_hours'" in _error(data_copy)
-    _rewrite(path, ",lots,", ",119000,")
-    _load(data_copy)
+def test_remembered_validation_never_hides_a_later_error(fixture_data: Path) -> None:
+    _load(fixture_data)  # valid: remembered under _build/
+    path = fixture_data / "models.csv"
+    set_cell(3, "gpu_hours", "lots")(path)
+    assert "row 3, column 'gpu_hours'" in _error(fixture_data)
+    set_cell(3, "gpu_hours", "119000")(path)
+    _load(fixture_data)
     # A change to a table that a foreign key points to is a change to this table's inputs.
-    bib = data_copy.parent / "references.bib"
-    bib.write_text(bib.read_text().replace("@misc{deepseek2024v3,", "@misc{renamed2024v3,"))
-    assert "unknown reference" in _error(data_copy)
+    bib = fixture_data.parent / "references.bib"
+    bib.write_text(bib.read_text().replace("@misc{lab2024report,", "@misc{renamed2024report,"))
+    assert "unknown reference" in _error(fixture_data)
 
 
-def test_unchanged_data_loads_without_importing_frictionless(data_copy: Path) -> None:
+def test_unchanged_data_loads_without_importing_frictionless(fixture_data: Path) -> None:
     import subprocess
     import sys
 
-    _load(data_copy, "chips")
+    _load(fixture_data, "chips")
     code = (
         "import sys; from pathlib import Path; from frontierbook.data import load_table; "
-        f"d = Path({str(data_copy)!r}); load_table('chips', d, d.parent / 'references.bib'); "
+        f"d = Path({str(fixture_data)!r}); load_table('chips', d, d.parent / 'references.bib'); "
         "print('frictionless' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
