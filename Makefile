@@ -68,9 +68,10 @@ format: $(STAMP)
 
 # Everything: lint, unit tests, and the tests marked `build` (they build the book once and
 # share it; see tests/conftest.py). CI runs this. Two workers (pytest-xdist), one per core;
-# a module's tests stay on one worker so its browser visits and builds are shared.
+# a module's tests stay on one worker so its browser visits and builds are shared, and the
+# longest modules go first (tests/conftest.py).
 test: $(STAMP) lint browser
-	$(BIN)/pytest --numprocesses 2 --dist loadscope --durations 10
+	$(BIN)/pytest --numprocesses 2 --dist loadscope --no-loadscope-reorder --durations 10
 
 # Unit tests only: no book build, no browser; seconds, for the edit-test loop.
 test-fast: $(STAMP)

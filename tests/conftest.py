@@ -39,10 +39,29 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+# The modules that take tens of seconds, longest first. `make test` hands whole modules to
+# its two workers in collection order (--dist loadscope --no-loadscope-reorder), so starting
+# with these keeps one worker from being left with a long module at the end.
+LONGEST_MODULES = [
+    "test_rerun.py",
+    "test_build.py",
+    "test_browser.py",
+    "test_page_weight.py",
+    "test_site_safety.py",
+    "test_provenance.py",
+]
+
+
+def _module_order(item: pytest.Item) -> int:
+    name = item.path.name
+    return LONGEST_MODULES.index(name) if name in LONGEST_MODULES else len(LONGEST_MODULES)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.build)
+    items.sort(key=_module_order)  # stable: each module keeps its own order
 
 
 @pytest.fixture
