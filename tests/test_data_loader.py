@@ -275,3 +275,26 @@ def test_unchanged_data_loads_without_importing_frictionless(fixture_data: Path)
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_the_build_validates_every_table_once_before_the_kernels_start(
+    fixture_data: Path,
+) -> None:
+    """The executor validates each table in its own process so that chapters find them
+    remembered and skip Frictionless; a bad table is not remembered and does not stop it
+    (the chapters that read it report it, naming file, row and column)."""
+    from frontierbook.build.execute import validate_tables_once
+    from frontierbook.build.fingerprint import BuildPaths
+    from frontierbook.data import _already_valid, _validation_key
+
+    set_cell(4, "gpu_hours", "-5000")(fixture_data / "models.csv")
+    bib = fixture_data.parent / "references.bib"
+    validate_tables_once(BuildPaths(fixture_data.parent))
+    remembered = {
+        name
+        for name in ("chips", "models")
+        if _already_valid(fixture_data, _validation_key(name, fixture_data, bib))
+    }
+    assert remembered == {"chips"}
+    with pytest.raises(DataError, match=r"data/models\.csv, row 4, column 'gpu_hours'"):
+        load_table("models", fixture_data, bib)

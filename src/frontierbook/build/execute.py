@@ -6,6 +6,9 @@ stale chapters here first, in a pool as wide as the machine with the slowest fir
 storing each result in the Jupyter cache that MyST-NB reads (``_build/.jupyter_cache``),
 leaves Sphinx only cache hits.
 
+Every table is validated once, here, before the kernels start (:func:`validate_tables_once`),
+so no chapter pays for Frictionless.
+
 Each run is stored together with the fingerprint of the inputs it was made from (see
 :mod:`.fingerprint`); the hashes are taken before the run starts, so an input edited during
 the run makes the chapter stale again at the next build rather than silently current.
@@ -113,6 +116,22 @@ def _previous_seconds(paths: BuildPaths) -> dict[str, float]:
     return {r.uri: (r.data or {}).get("execution_seconds", 0.0) for r in records}
 
 
+def validate_tables_once(paths: BuildPaths) -> None:
+    """Validate every table here, once, before any kernel starts. The loader remembers each
+    valid table under ``_build/`` (:mod:`frontierbook.data`), so the chapters' kernels skip
+    Frictionless, whose import and checks would otherwise cost every chapter that reads
+    data a second or more. A table that fails is left to the chapters that read it: they
+    name its file, row and column, beside any other fault the build finds."""
+    from frontierbook.data import DataError, load_table, table_names
+
+    data_dir, bib_path = paths.root / "data", paths.root / "references.bib"
+    for name in table_names(data_dir):
+        try:
+            load_table(name, data_dir, bib_path)
+        except DataError:
+            continue
+
+
 def execute_stale(
     paths: BuildPaths, inputs: Inputs, stale: list[str], jobs: int
 ) -> tuple[dict[str, float], dict[str, str]]:
@@ -132,6 +151,7 @@ def execute_stale(
     inputs.sources, inputs.tables, inputs.shared  # noqa: B018
     # Create the cache database here, before the workers race to create it.
     open_cache(paths)
+    validate_tables_once(paths)
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(order)))) as pool:
         futures = [pool.submit(_execute, d, paths, inputs) for d in order]
         for future in as_completed(futures):
