@@ -5,11 +5,11 @@
   starts a kernel.
   A test that takes the ``built_book`` fixture is marked automatically. ``built_book`` builds
   this checkout once per run (``make book``) and is shared, read-only, by every test that
-  only reads the output (pages, browser, publishing). ``make test`` runs two pytest-xdist
-  workers, each a session of its own: the first builds, the second waits for it and finds
-  nothing left to build. A test that must edit sources or break
+  only reads the output (pages, browser, publishing). A test that must edit sources or break
   a build works in ``book_copy`` (optionally warm: with the session build's Jupyter cache, so
   it executes only what it changes) and runs the driver there with ``build_in``.
+- ``make test`` runs two pytest-xdist workers, each a session of its own: the first to need
+  the book builds it, the other waits for it and finds nothing left to build.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def make_book(
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """The book as `make book` builds it from this checkout, built once per test session.
+    """The book as `make book` builds it from this checkout, built once per test run.
     Read it, never write to it."""
     html = ROOT / "_build" / "html"
     # pytest-xdist runs a session per worker: the first to get here builds, the others wait
