@@ -116,20 +116,23 @@ def _previous_seconds(paths: BuildPaths) -> dict[str, float]:
     return {r.uri: (r.data or {}).get("execution_seconds", 0.0) for r in records}
 
 
-def validate_tables_once(paths: BuildPaths) -> None:
+def validate_tables_once(paths: BuildPaths) -> float:
     """Validate every table here, once, before any kernel starts. The loader remembers each
     valid table under ``_build/`` (:mod:`frontierbook.data`), so the chapters' kernels skip
     Frictionless, whose import and checks would otherwise cost every chapter that reads
     data a second or more. A table that fails is left to the chapters that read it: they
-    name its file, row and column, beside any other fault the build finds."""
+    name its file, row and column, beside any other fault the build finds. Returns the
+    seconds it took."""
     from frontierbook.data import DataError, load_table, table_names
 
+    started = time.perf_counter()
     data_dir, bib_path = paths.root / "data", paths.root / "references.bib"
     for name in table_names(data_dir):
         try:
             load_table(name, data_dir, bib_path)
         except DataError:
             continue
+    return time.perf_counter() - started
 
 
 def execute_stale(
@@ -151,7 +154,8 @@ def execute_stale(
     inputs.sources, inputs.tables, inputs.shared  # noqa: B018
     # Create the cache database here, before the workers race to create it.
     open_cache(paths)
-    validate_tables_once(paths)
+    seconds = validate_tables_once(paths)
+    print(f"frontierbook: validated the tables in {seconds:.2f} seconds", flush=True)
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(order)))) as pool:
         futures = [pool.submit(_execute, d, paths, inputs) for d in order]
         for future in as_completed(futures):
