@@ -161,7 +161,7 @@ def main() -> None:
     rows = [
         ("cold build, ours", med["cold"]),
         ("cold build, Jupyter Book default (serial, force)", med["jb"]),
-        ("execution-off floor", med["floor"]),
+        ("floor: Jupyter Book, every chapter cached", med["floor"]),
         ("no-change rebuild, ours", med["nochange"]),
         (f"one-CSV rebuild, ours ({args.csv})", med["csv"]),
         ("floor + chapters re-executed", med["csvbudget"]),
