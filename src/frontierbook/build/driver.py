@@ -6,7 +6,8 @@ The whole path, top to bottom (:func:`build`):
 2. If every input is byte-for-byte what the book in ``_build/html`` was built from, stop.
 3. Otherwise remove ``_build/html`` and the stamp that vouches for it, then find the
    chapters with no cached run made from their current inputs (:mod:`.fingerprint`).
-4. Execute those, in parallel, into the Jupyter cache (:mod:`.execute`).
+4. Validate every table once, then execute those chapters, in parallel, into the Jupyter
+   cache (:mod:`.execute`).
 5. Run Sphinx from scratch into ``_build/html.partial``; every chapter is a cache hit, so
    this takes seconds, and an incremental build is the same Sphinx run as a full one.
 6. Rename it to ``_build/html`` and write the stamp.
