@@ -7,13 +7,13 @@ the book's own tables read data/ as it is.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from frontierbook.data import DataError, is_free_text, load_table, validate_all
+from frontierbook.inputs import descriptor
 from frontierbook.paths import DATA_DIR
 from tests.fixture_tables import (
     FIXTURE_PACKAGE,
@@ -33,10 +33,6 @@ def _error(data: Path, name: str = "models") -> str:
     with pytest.raises(DataError) as caught:
         _load(data, name)
     return str(caught.value)
-
-
-def _package(data_dir: Path) -> dict:
-    return json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
 
 
 # The book's own tables: every chapter reads them, so they must load as they are.
@@ -94,7 +90,7 @@ def _features(package: dict) -> set[str]:
 def test_fixture_package_is_a_faithful_miniature() -> None:
     """A type or constraint the real package starts to use needs a fixture column (and a
     corruption test) too, or nothing tests that the loader checks it."""
-    real, fixture = _package(DATA_DIR), _package(FIXTURE_PACKAGE / "data")
+    real, fixture = descriptor(DATA_DIR), descriptor(FIXTURE_PACKAGE / "data")
     _assert_declares_provenance(fixture)
     missing = _features(real) - _features(fixture)
     assert not missing, f"the real package uses {sorted(missing)}; the fixture package does not"
@@ -240,12 +236,12 @@ def test_every_problem_is_listed_not_just_the_first(fixture_data: Path) -> None:
 
 # The book's own package: every table it publishes carries provenance.
 def test_every_table_declares_provenance_columns() -> None:
-    _assert_declares_provenance(_package(DATA_DIR))
+    _assert_declares_provenance(descriptor(DATA_DIR))
 
 
 # The book's own data/: nothing is published that the package does not describe.
 def test_every_csv_is_described_and_every_description_has_a_csv() -> None:
-    described = {r["path"] for r in _package(DATA_DIR)["resources"]}
+    described = {r["path"] for r in descriptor(DATA_DIR)["resources"]}
     on_disk = {p.name for p in DATA_DIR.glob("*.csv")}
     assert described == on_disk
 
