@@ -30,7 +30,9 @@ $(LAB_SETTINGS): jupyterlab/overrides.json $(STAMP)
 
 venv: $(STAMP) $(LAB_SETTINGS)
 
-# JupyterLab from the project venv, on this machine only; chapters open as notebooks.
+# JupyterLab from the project venv, on this machine only; chapters open as notebooks. The
+# loader remembers valid tables where the build does, so a rerun skips re-validating them.
+lab: export FRONTIERBOOK_VALIDATED_DIR := $(CURDIR)/_build/.frontierbook/validated
 lab: $(STAMP) $(LAB_SETTINGS)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -38,15 +40,15 @@ lab: $(STAMP) $(LAB_SETTINGS)
 # on a fresh checkout), in parallel, with warnings as errors (-W -n --keep-going).
 # A failed build leaves no _build/html behind that could pass for a good one.
 book: $(STAMP)
-	$(BIN)/python -m frontierbook.build
+	$(BIN)/python -m sitebuilder
 
 # The same from scratch: forget every cached execution.
 book-full: $(STAMP)
-	$(BIN)/python -m frontierbook.build --full
+	$(BIN)/python -m sitebuilder --full
 
 # Every chart at desktop and phone width with its alt text, for review (never published).
 gallery: book
-	$(BIN)/python -m frontierbook.gallery
+	$(BIN)/python -m sitebuilder.gallery
 
 # A Chromium for the browser tests, found by tests/chromium.py (BOOK_CHROMIUM, then PATH,
 # then known places); never a browser downloaded at run time. Only root, only when none is
@@ -78,10 +80,10 @@ test-fast: $(STAMP)
 	$(BIN)/pytest -m "not build and not slow" -q --numprocesses 2
 
 # Every external link in the book (the sources' URLs), through Sphinx's linkcheck builder
-# (src/frontierbook/build/linkcheck.py); the report is _build/linkcheck/output.txt. It needs
+# (src/sitebuilder/linkcheck.py); the report is _build/linkcheck/output.txt. It needs
 # the network, so `make test` does not run it; .github/workflows/links.yml runs it weekly.
 linkcheck: book
-	$(BIN)/python -m frontierbook.build.linkcheck
+	$(BIN)/python -m sitebuilder.linkcheck
 
 serve: book
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
@@ -101,5 +103,5 @@ clean:
 # Then what each page of the built book transfers to a phone (issue 17).
 bench: $(STAMP) browser
 	$(BIN)/python bench/bench.py --runs 3
-	$(BIN)/python -m frontierbook.build
+	$(BIN)/python -m sitebuilder
 	$(BIN)/python bench/page_weight.py

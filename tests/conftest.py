@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from frontierbook.pageweight import CHROMIUM_ARGS
 from frontierbook.paths import BIB_PATH, DATA_DIR, ROOT
+from sitebuilder.pageweight import CHROMIUM_ARGS
 from tests.fixture_tables import FIXTURE_PACKAGE
 
 BUILD_FIXTURES = {"built_book", "warm_book"}
@@ -113,7 +113,7 @@ def build_env(book: Path) -> dict[str, str]:
 
 
 def build_command(*args: str) -> list[str]:
-    return [str(ROOT / ".venv" / "bin" / "python"), "-m", "frontierbook.build", *args]
+    return [str(ROOT / ".venv" / "bin" / "python"), "-m", "sitebuilder", *args]
 
 
 def build_in(book: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:

@@ -18,8 +18,9 @@ import jupytext
 import pytest
 from nbclient import NotebookClient
 
-from frontierbook.build.fingerprint import BuildPaths, Inputs, cached_fingerprints, stale_chapters
 from frontierbook.paths import ROOT
+from sitebuilder.fingerprint import Inputs, cached_fingerprints, stale_chapters
+from sitebuilder.layout import BuildPaths
 
 from .conftest import build_command, build_env, build_in
 
@@ -54,7 +55,7 @@ def test_published_files_hold_no_absolute_path_or_random_id(built_book: Path) ->
     for path in built_book.rglob("*"):
         if path.is_file() and path.suffix in {".html", ".js", ".ipynb", ".txt", ".inv"}:
             assert str(ROOT) not in path.read_text(encoding="utf-8", errors="replace"), path
-    # Cell ids are numbered by position (frontierbook.build.notebooks), never random (as
+    # Cell ids are numbered by position (sitebuilder.notebooks), never random (as
     # nbformat's are), so an unchanged chapter publishes a byte-identical notebook.
     for notebook in (built_book / "_sources").rglob("*.ipynb"):
         ids = [cell.get("id") for cell in json.loads(notebook.read_text("utf-8"))["cells"]]
@@ -146,6 +147,25 @@ def test_an_edit_makes_exactly_the_chapters_that_depend_on_it_stale(warm_book: P
     # An author's name reaches chart source lines, so the bibliography's content counts.
     _edit(warm_book / "references.bib", "{{DeepSeek-AI}}", "{{DeepSeek AI}}")
     assert set(stale_chapters(paths, Inputs(warm_book))) == set(recorded)
+
+
+def test_editing_the_site_builder_executes_no_chapter(warm_book: Path, built_book: Path) -> None:
+    """The chapters' runs depend on the runtime package only: a change to the site builder
+    rebuilds the HTML, byte-identical to a full build, without executing anything."""
+    icons = warm_book / "src" / "sitebuilder" / "icons.py"
+    icons.write_text(icons.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    assert stale_chapters(BuildPaths(warm_book), Inputs(warm_book)) == []
+    result = build_in(warm_book)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "executed 0 chapter(s)" in result.stdout
+    assert _same_files(warm_book / "_build" / "html", built_book) == []
+
+    # The runtime package, by contrast, is an input of every chapter's run.
+    style = warm_book / "src" / "frontierbook" / "style.py"
+    style.write_text(style.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    assert set(stale_chapters(BuildPaths(warm_book), Inputs(warm_book))) == set(
+        cached_fingerprints(BuildPaths(warm_book))
+    )
 
 
 def _start(book: Path) -> subprocess.Popen[str]:

@@ -213,7 +213,7 @@ def test_timeline_chart_lists_labelled_events_and_explains_hollow_markers() -> N
 
 
 def test_gallery_shows_each_chart_twice_with_escaped_alt_text(tmp_path) -> None:
-    from frontierbook.gallery import write_gallery
+    from sitebuilder.gallery import write_gallery
 
     site = tmp_path / "html"
     (site / "chapters").mkdir(parents=True)

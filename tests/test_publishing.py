@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from frontierbook.build.toc import notebook_sources
 from frontierbook.paths import ROOT
+from sitebuilder.toc import notebook_sources
 
 WORKFLOW = ROOT / ".github" / "workflows" / "book.yml"
 LINKS_WORKFLOW = ROOT / ".github" / "workflows" / "links.yml"
@@ -181,7 +181,7 @@ def test_every_chapter_downloads_as_a_colab_ready_notebook(built_book: Path) -> 
 
 
 def test_a_fork_links_to_itself_and_names_its_own_site(monkeypatch: pytest.MonkeyPatch) -> None:
-    from frontierbook.build import repository
+    from sitebuilder import repository
 
     monkeypatch.setenv("GITHUB_REPOSITORY", "someone/deepseek-book")
     monkeypatch.delenv("BOOK_SITE_URL", raising=False)

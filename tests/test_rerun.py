@@ -28,9 +28,9 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from frontierbook.build import notebooks, wheel
-from frontierbook.build.toc import notebook_sources
 from frontierbook.paths import ROOT
+from sitebuilder import notebooks, wheel
+from sitebuilder.toc import notebook_sources
 
 VENV_BIN = Path(sys.executable).parent
 PUBLISHED = "application/papermill.record/text/plain"
@@ -177,7 +177,7 @@ def test_the_wheel_is_reproducible_and_carries_the_data(tmp_path: Path) -> None:
     assert "frontierbook/_book/data/datapackage.json" in names
     assert "frontierbook/_book/references.bib" in names
     assert "frontierbook/_book/chapters/02_cost.md" in names
-    assert not [n for n in names if n.startswith("frontierbook/build/")]
+    assert not [n for n in names if n.startswith("sitebuilder/")]
     metadata = zipfile.ZipFile(first).read(
         f"frontierbook-{wheel.wheel_version(ROOT)}.dist-info/METADATA"
     )

@@ -7,7 +7,7 @@ and the schema's primary key names each row. Every row's ``source`` and ``kind``
 up in ``data/`` itself, never taken from the chapter, so a chapter cannot misstate them.
 
 The record travels in the glue output's MIME bundle (:data:`PROVENANCE_MIME`); the book
-reads it from the executed notebook (see :mod:`frontierbook.build.numbers`).
+reads it from the executed notebook (see :mod:`sitebuilder.numbers`).
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ def link(href: str, text: Cell) -> Markup:
 
 
 def number_button(name: str, text: Cell) -> Markup:
-    """A published number that opens its provenance popover (frontierbook.build.numbers):
+    """A published number that opens its provenance popover (sitebuilder.numbers):
     ``name`` is the number's glue name, ``text`` the value shown."""
     return Markup(
         '<button type="button" class="fb-num" aria-expanded="false" data-fb-num="{}">{}</button>'

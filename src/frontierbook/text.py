@@ -89,7 +89,7 @@ def glue_text(
 ) -> Text:
     """Publish a formatted number for ``{eval}`name``` in the prose, shown without quotes.
 
-    Glued for the book build (see :mod:`frontierbook.build.numbers`) and bound as ``name``
+    Glued for the book build (see :mod:`sitebuilder.numbers`) and bound as ``name``
     in the kernel, where jupyterlab-myst evaluates ``{eval}`name``` after Run All.
 
     Its provenance is recorded with it (see :mod:`frontierbook.provenance`): ``rows`` are the

@@ -217,7 +217,7 @@ def add_page_numbers(app: Sphinx, pagename: str, templatename: str, context: dic
 
 def book_numbers(app: Sphinx) -> list[dict]:
     """Every number of the book with its page and provenance, in reading order."""
-    from frontierbook.build.toc import toc_docnames
+    from sitebuilder.toc import toc_docnames
 
     found = glued_numbers(app)
     order = [d for d in toc_docnames(Path(app.srcdir)) if d in found]

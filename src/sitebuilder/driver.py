@@ -1,4 +1,4 @@
-"""Build the book: ``python -m frontierbook.build`` (what ``make book`` runs).
+"""Build the book: ``python -m sitebuilder`` (what ``make book`` runs).
 
 The whole path, top to bottom (:func:`build`):
 
@@ -31,9 +31,10 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from frontierbook.build import execute
-from frontierbook.build.fingerprint import BuildPaths, Inputs, sources_digest, stale_chapters
 from frontierbook.paths import ROOT
+from sitebuilder import execute, speedups
+from sitebuilder.fingerprint import Inputs, sources_digest, stale_chapters
+from sitebuilder.layout import BuildPaths
 
 
 class BuildError(Exception):
@@ -124,8 +125,8 @@ def run_sphinx(paths: BuildPaths, jobs: int) -> None:
 def check_inputs(paths: BuildPaths) -> None:
     """The shared inputs parse and ``data/`` holds only what may be published. Checked before
     anything executes, so a bad input is named once, not in every chapter's traceback."""
-    from frontierbook.build.publish import check_data_folder
     from frontierbook.inputs import InputError, bibliography, descriptor
+    from sitebuilder.publish import check_data_folder
 
     try:
         descriptor(paths.root / "data")
@@ -149,15 +150,13 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
     check_inputs(paths)
 
     inputs = Inputs(paths.root)
-    try:
-        # Hashed once, now, before anything executes (see fingerprint.Inputs).
-        inputs.sources, inputs.tables, inputs.shared  # noqa: B018
-    except json.JSONDecodeError as error:
-        raise BuildError(f"data/datapackage.json is not valid JSON: {error}") from None
-    except (KeyError, TypeError) as error:
-        raise BuildError(f"data/datapackage.json: a resource lacks {error}") from None
+    # Hashed once, now, before anything executes; the workers get these hashes.
+    inputs.hash_all()
     stale = stale_chapters(paths, inputs)
     print(f"frontierbook: {len(stale)} chapter(s) to execute: {', '.join(stale) or 'none'}")
+    if stale:
+        seconds = execute.validate_tables_once(paths)
+        print(f"frontierbook: validated the tables in {seconds:.2f} seconds")
     seconds, errors = execute.execute_stale(paths, inputs, stale, jobs)
     if errors:
         raise BuildError(
@@ -185,11 +184,7 @@ def _published_digest(paths: BuildPaths) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # jsonschema (imported by Jupyter Book, nbformat and jupyter-cache) loads the optional
-    # rfc3987_syntax package when present, which compiles a grammar for 1.7 s in every
-    # process, only to check the "iri" string format. No schema in this build uses that
-    # format, so the build driver and its workers skip it.
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    speedups.skip_rfc3987_syntax()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--full", action="store_true", help="forget all state; execute all")

@@ -8,8 +8,8 @@ is not a repository checkout.
 
 The version carries a digest of every input (``0.1.0+<digest>``), so the file name changes
 whenever the code or the data do, and a browser or pip cache can never serve an older one.
-The wheel's dependencies are pinned to the versions in ``requirements.txt``. The build
-subpackage stays out: it builds the book, a chapter never imports it.
+The wheel's dependencies are pinned to the versions in ``requirements.txt``. The site
+builder (:mod:`sitebuilder`) is a separate package and stays out: a chapter never imports it.
 
 The wheel is built with the project venv's own setuptools (``--no-build-isolation``), so the
 build needs no network, and with a fixed ``SOURCE_DATE_EPOCH``, so identical inputs give a
@@ -72,7 +72,7 @@ def _inputs(root: Path) -> list[tuple[str, Path]]:
     files = [
         (path.relative_to(package).as_posix(), path)
         for path in sorted(package.rglob("*.py"))
-        if "__pycache__" not in path.parts and path.relative_to(package).parts[0] != "build"
+        if "__pycache__" not in path.parts
     ]
     book = [root / "references.bib", *sorted((root / "data").iterdir())]
     book += sorted((root / "chapters").glob("*.md"))
@@ -138,7 +138,7 @@ def _subpackages(root: Path) -> set[str]:
     return {PACKAGE} | {
         ".".join((PACKAGE, *init.parent.relative_to(package).parts))
         for init in package.rglob("__init__.py")
-        if init.parent != package and init.parent.relative_to(package).parts[0] != "build"
+        if init.parent != package
     }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from frontierbook.build import (
+from sitebuilder import (
     chartimages,
     icons,
     mathml,
@@ -25,39 +25,16 @@ from frontierbook.build import (
     pages,
     publish,
     repository,
+    speedups,
 )
 
 
-def _declare_parallel_safe(app: Sphinx, config) -> None:
-    """Two extensions that Jupyter Book always loads do not declare parallel safety, so
-    Sphinx would fall back to a serial build (with a warning, fatal under -W). Both are inert
-    in an HTML build: sphinx_jupyterbook_latex only transforms LaTeX output, and
-    sphinx_multitoc_numbering only renumbers sections once, in the main process, after
-    reading. Neither keeps per-document state that a parallel read would lose."""
-    if app.builder is not None and app.builder.format != "html":
-        return
-    for name in ("sphinx_jupyterbook_latex", "sphinx_multitoc_numbering"):
-        if name in app.extensions and app.extensions[name].parallel_read_safe is None:
-            app.extensions[name].parallel_read_safe = True
-
-
-def _find_bibtex_backend_once() -> None:
-    """sphinxcontrib-bibtex asks pybtex for its plain-text backend at every citation, and
-    pybtex answers by scanning every installed package's entry points (about 10 ms each, over
-    a hundred citations). Registered once through pybtex's API for runtime plugins, which it
-    consults first, the same class is found at once."""
-    import pybtex.plugin
-
-    group, name = "pybtex.backends", "plaintext"
-    pybtex.plugin.register_plugin(group, name, pybtex.plugin.find_plugin(group, name), force=True)
-
-
 def setup(app: Sphinx) -> dict:
-    _find_bibtex_backend_once()
+    speedups.find_bibtex_backend_once()
     numbers.register(app)
     mathml.register(app)
     app.connect("config-inited", repository.configure)
-    app.connect("builder-inited", lambda a: _declare_parallel_safe(a, a.config))
+    app.connect("builder-inited", speedups.declare_parallel_safe)
     app.connect("builder-inited", publish.check_inputs)
     app.connect("doctree-resolved", pages.set_alt)
     app.connect("doctree-resolved", notebooks.add_notebook_link)

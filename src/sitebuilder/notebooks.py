@@ -26,9 +26,9 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from frontierbook.build import repository, wheel
-from frontierbook.build.toc import is_notebook_source
 from frontierbook.paths import ROOT
+from sitebuilder import repository, wheel
+from sitebuilder.toc import is_notebook_source
 
 NOTEBOOK_DIR = "_sources"  # where the theme's download button looks for <page>.ipynb
 NOTEBOOK_BRANCH = "notebooks"  # the workflow publishes the generated notebooks there

@@ -25,13 +25,13 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from frontierbook.build.toc import notebook_sources
 from frontierbook.inputs import descriptor
 from frontierbook.reads import PACKAGE
+from sitebuilder.layout import BuildPaths
+from sitebuilder.toc import notebook_sources
 
 FINGERPRINT_KEY = "frontierbook_inputs"
 # Never read by Sphinx, so never part of the published book.
@@ -57,50 +57,6 @@ def _sha(data: bytes) -> str:
 
 def _file_sha(path: Path) -> str:
     return _sha(path.read_bytes()) if path.is_file() else "missing"
-
-
-@dataclass(frozen=True)
-class BuildPaths:
-    """Where one checkout's sources are and where its build keeps its output and state."""
-
-    root: Path
-
-    @property
-    def build_dir(self) -> Path:
-        return self.root / "_build"
-
-    @property
-    def html(self) -> Path:
-        return self.build_dir / "html"
-
-    @property
-    def html_partial(self) -> Path:
-        """Sphinx writes here; renamed to ``html`` only when the whole build succeeded."""
-        return self.build_dir / "html.partial"
-
-    @property
-    def doctrees(self) -> Path:
-        return self.build_dir / ".doctrees"
-
-    @property
-    def jupyter_cache(self) -> Path:
-        return self.build_dir / ".jupyter_cache"
-
-    @property
-    def state(self) -> Path:
-        return self.build_dir / ".frontierbook"
-
-    @property
-    def published_stamp(self) -> Path:
-        """The sources digest of the build now in ``html``; absent while a build runs."""
-        return self.state / "published.json"
-
-    @property
-    def lock(self) -> Path:
-        return self.build_dir / ".lock"
-
-    def reads_log(self, docname: str) -> Path:
-        return self.state / "reads" / (docname.replace("/", "__") + ".jsonl")
 
 
 class Inputs:
@@ -143,6 +99,11 @@ class Inputs:
             digest.update(name.encode() + b"\0" + _file_sha(self.root / name).encode())
         return digest.hexdigest()
 
+    def hash_all(self) -> None:
+        """Hash every input now, so later edits cannot change what a run is recorded as."""
+        for name in ("sources", "tables", "shared"):
+            getattr(self, name)
+
     def fingerprint(self, docname: str, tables_read: list[str]) -> dict:
         return {
             "source": self.sources[docname],
@@ -168,7 +129,7 @@ def sources_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_notebook(source: Path):
+def read_notebook(source: Path):
     """The chapter as MyST-NB reads it, so cache keys are the ones MyST-NB looks up."""
     from myst_nb.core.config import NbParserConfig
     from myst_nb.core.read import create_nb_reader
@@ -209,7 +170,7 @@ def stale_chapters(paths: BuildPaths, inputs: Inputs) -> list[str]:
     try:
         cache = open_cache(paths)
         recorded = {
-            d: _cached_fingerprint(cache, _read_notebook(s)) for d, s in inputs.notebooks.items()
+            d: _cached_fingerprint(cache, read_notebook(s)) for d, s in inputs.notebooks.items()
         }
     except Exception:
         # A cache damaged by a kill mid-write costs one full execution, never a stale page.
@@ -228,7 +189,7 @@ def cached_fingerprints(paths: BuildPaths) -> dict[str, dict]:
     cache = open_cache(paths)
     found = {}
     for docname, source in notebook_sources(paths.root).items():
-        fp = _cached_fingerprint(cache, _read_notebook(source))
+        fp = _cached_fingerprint(cache, read_notebook(source))
         if fp is not None:
             found[docname] = fp
     return found
