@@ -651,9 +651,7 @@ TIER_CASES = {
         "a secondary source needs a 'tiernote' field",
     ),
     "a secondary source with an empty reason": (
-        lambda t: t.replace(
-            "{Invented: the surveyed reports are not in the fixture.}", "{  }"
-        ),
+        lambda t: t.replace("{Invented: the surveyed reports are not in the fixture.}", "{  }"),
         "survey2025costs",
         "a secondary source needs a 'tiernote' field",
     ),

@@ -125,9 +125,7 @@ def test_every_bibliography_entry_is_cited() -> None:
     entries = bibliography()
     uncited = []
     for key in bib_keys():
-        others = " ".join(
-            str(v) for k, e in entries.items() if k != key for v in e.fields.values()
-        )
+        others = " ".join(str(v) for k, e in entries.items() if k != key for v in e.fields.values())
         if not re.search(rf"\b{re.escape(key)}\b", text + others):
             uncited.append(key)
     assert not uncited, f"references.bib: entries nothing cites: {uncited}"

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from frontierbook.paths import BIB_PATH, DATA_DIR, ROOT
 
-
 # How close to the original each bibliography entry is, best first: the document itself (a
 # paper, filing, rule or official statement); a reputable outlet's own report; a reprint,
 # aggregator or summary. A secondary entry says in TIER_REASON_FIELD why nothing better was
@@ -180,9 +179,7 @@ def _check_tiers(entries: dict, text: str, shown: str) -> None:
         where = f"{shown}{f', line {line}' if line else ''}, entry '{key}'"
         tier = entry.fields.get(TIER_FIELD, "").strip()
         if not tier:
-            raise InputError(
-                f"{where}: no '{TIER_FIELD}' field; give one of {', '.join(TIERS)}"
-            )
+            raise InputError(f"{where}: no '{TIER_FIELD}' field; give one of {', '.join(TIERS)}")
         if tier not in TIERS:
             raise InputError(
                 f"{where}: unknown {TIER_FIELD} {tier!r}; expected one of {', '.join(TIERS)}"
