@@ -13,6 +13,7 @@ import posixpath
 from dataclasses import dataclass
 
 import pandas as pd
+from markupsafe import Markup
 
 from frontierbook.data import DataError, Problem, load_table
 from frontierbook.scorecard import chapter_labels
@@ -29,21 +30,26 @@ class Currency:
     sweeps: pd.DataFrame  # the rows of the latest sweep, one per topic
 
     @property
-    def topics(self) -> str:
-        """'DeepSeek's models, ...; and US export rules, ...' in the file's order."""
-        return _and([t[0].lower() + t[1:] for t in self.sweeps["topic"]], sep="; ")
+    def earliest_end(self) -> pd.Series:
+        """The topic whose sources run out first: the book is surely current only to there."""
+        return self.sweeps.sort_values("sources_end").iloc[0]
 
-    @property
-    def sources_end(self) -> str:
-        """'about 1 Jun 2026 for X, and about 27 Oct 2026 for Y', earliest first."""
-        rows = self.sweeps.sort_values("sources_end")
-        return _and([f"about {long_date(r.sources_end)} for {r.label}" for r in rows.itertuples()])
-
-
-def _and(parts: list[str], sep: str = ", ") -> str:
-    if len(parts) < 2:
-        return "".join(parts)
-    return sep.join(parts[:-1]) + f"{sep.strip()} and " + parts[-1]
+    def html(self) -> Markup:
+        """One list item per topic: what was swept, over which window, and where the
+        sources we could read run out. Every value is escaped."""
+        items = Markup("").join(
+            Markup(
+                "<li><strong>{topic}</strong>: swept from {start} to {end}; the sources we "
+                "could read run out about {sources_end}.</li>"
+            ).format(
+                topic=r.topic,
+                start=long_date(r.window_start),
+                end=long_date(r.swept_to),
+                sources_end=long_date(r.sources_end),
+            )
+            for r in self.sweeps.itertuples()
+        )
+        return Markup('<ul class="fb-sweeps">{}</ul>').format(items)
 
 
 def currency(sweeps: pd.DataFrame | None = None, events: pd.DataFrame | None = None) -> Currency:
