@@ -16,6 +16,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from frontierbook.data import DataError, Problem, load_table
+from frontierbook.paths import ROOT
 from frontierbook.scorecard import chapter_labels
 from frontierbook.text import long_date
 
@@ -114,9 +115,12 @@ def where_links(where: str, from_doc: str) -> list[tuple[str, str]]:
 
 
 def _page_title(docname: str) -> str:
-    from frontierbook.paths import ROOT
-
-    for line in (ROOT / f"{docname}.md").read_text(encoding="utf-8").splitlines():
+    """The page's first heading. The readers' wheel packs the chapters but not the landing
+    page, so a page it lacks is named by its docname."""
+    path = ROOT / f"{docname}.md"
+    if not path.is_file():
+        return "the landing page" if docname == "index" else docname
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# "):
             return line[2:].strip()
     return docname
