@@ -1,8 +1,14 @@
-"""Numbers for the prose: formatted in one place and glued into the text by MyST-NB."""
+"""Numbers for the prose: formatted in one place and glued into the text by MyST-NB.
+
+Every number, date and range the prose shows is written by a formatter here, so an edition
+in another language changes these functions, not the chapters.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Hashable
+from typing import Any
 
 
 class Text(str):
@@ -71,6 +77,40 @@ def long_date(value) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def month_year(value) -> str:
+    """'December 2024' from a date or Timestamp."""
+    return f"{value:%B %Y}"
+
+
+def compact(value: float, digits: int = 0) -> str:
+    """A count with a size suffix: '671B', '14.8T', '2.79M' (digits after the point)."""
+    _finite(value)
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= size:
+            return f"{value / size:.{digits}f}{suffix}"
+    return f"{value:.{digits}f}"
+
+
+def trillions(value: float, digits: int = 1) -> str:
+    """14.8e12 -> '14.8 trillion'."""
+    return f"{_finite(value) / 1e12:.{digits}f} trillion"
+
+
+def millions(value: float, digits: int = 0) -> str:
+    """150e6 -> '150 million'."""
+    return f"{_finite(value) / 1e6:,.{digits}f} million"
+
+
+def span(low: Any, high: Any, fmt: Callable[[Any], str] = str) -> str:
+    """A range: '$4.6M–$26.8M'."""
+    return f"{fmt(low)}–{fmt(high)}"
+
+
+def unit(fmt: Callable[[Any], str], name: str) -> Callable[[Any], str]:
+    """A formatter that writes ``name`` after the number: unit(number, "GB/s")(900)."""
+    return lambda value: f"{fmt(value)} {name}"
+
+
 # MyST-NB's glue protocol: a display_data output whose MIME types carry this prefix and
 # whose metadata names the value. Writing it directly, rather than calling myst_nb.glue,
 # spares every chapter's kernel the ~2 s import of MyST-NB and its dependencies;
@@ -86,7 +126,7 @@ def glue_text(
     how: str | None = None,
     params=None,
     assumptions=None,
-) -> Text:
+) -> None:
     """Publish a formatted number for ``{eval}`name``` in the prose, shown without quotes.
 
     Glued for the book build (see :mod:`frontierbook.build.numbers`) and bound as ``name``
@@ -96,7 +136,8 @@ def glue_text(
     DataFrames or row Series from ``load_table`` that the value was computed from (or
     ``(table, key)`` tuples), ``how`` says in one line how, ``params`` names the chapter
     parameters it depends on, and ``assumptions`` the package constants it uses. The book
-    refuses a number without rows or parameters.
+    refuses a number without rows or parameters. It returns nothing, so a cell that ends
+    with it shows no stray output in Jupyter.
     """
     from IPython import get_ipython
     from IPython.core.formatters import format_display_data
@@ -115,4 +156,31 @@ def glue_text(
     shell = get_ipython()
     if shell is not None:
         shell.user_ns[name] = value
-    return value
+
+
+def glue_cell(
+    name: str,
+    table,
+    key: Hashable,
+    column: str | tuple[str, str],
+    fmt: Callable[[Any], str] = str,
+    *,
+    label: str | None = None,
+) -> None:
+    """Publish one cell of a table (or a range from two cells of one row) as ``name``.
+
+    ``table`` is a frame from ``load_table`` (indexed by its primary key or not), ``key``
+    the row's primary key, ``column`` the column (or a ``(low, high)`` pair of columns) and
+    ``fmt`` the formatter. The provenance names the row, and says how in words a reader
+    understands: the column's label from ``data/datapackage.json`` and the row's name, as
+    in "Pre-training tokens: DeepSeek-V3". ``label`` replaces the column's label.
+    """
+    from frontierbook.provenance import cell_how, table_row
+
+    row = table_row(table, key)
+    if isinstance(column, tuple):
+        low, high = column
+        text = span(row[low], row[high], fmt)
+    else:
+        text = fmt(row[column])
+    glue_text(name, text, rows=row, how=cell_how(row, column, label))
