@@ -7,10 +7,12 @@ Problems are reported at their line in the chapter. The project's ruff settings 
 (``pyproject.toml``: 100 characters a line, the same rules as the package).
 
     python tests/chapter_code.py          # check: lint and formatting, non-zero on a problem
-    python tests/chapter_code.py --fix    # format the cells in place, then lint
+    python tests/chapter_code.py --fix    # format the cells, save as JupyterLab would, lint
 
-Only the code between a cell's options and its closing fence is touched, so a chapter stays
-in jupytext's canonical form (``tests/test_chapter_code.py`` checks the round trip).
+Only the code between a cell's options and its closing fence is formatted. ``--fix`` then
+saves each notebook the way JupyterLab does (:func:`save_as_jupyterlab`), so it stays in
+jupytext's canonical form and opening and saving it changes nothing
+(``tests/test_chapter_code.py`` checks that round trip).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+_FRONT_MATTER_KERNEL = re.compile(r"---\n(?:(?!---\n).*\n)*kernelspec:")
 _CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 
 
@@ -41,9 +44,7 @@ class Cell:
 def notebook_sources(root: Path = ROOT) -> list[Path]:
     """The MyST notebooks of the book: index.md and the chapters with a kernel."""
     paths = [root / "index.md", *sorted((root / "chapters").glob("*.md"))]
-    return [
-        p for p in paths if "\nkernelspec:" in p.read_text(encoding="utf-8").split("\n---\n")[1]
-    ]
+    return [p for p in paths if _FRONT_MATTER_KERNEL.match(p.read_text(encoding="utf-8"))]
 
 
 def _options_length(body: str) -> int:
@@ -129,11 +130,34 @@ def lint_problems(path: Path) -> list[str]:
     ]
 
 
+def save_as_jupyterlab(path: Path, root: Path = ROOT) -> None:
+    """Open ``path`` and save it unchanged, as JupyterLab does through jupytext's contents
+    manager (with ``root``'s ``jupytext.toml``): the frontend sends the notebook back with
+    the kernelspec it started (name, display name, language, in that order) and the
+    kernel's ``language_info``, which jupytext's metadata filter leaves out of the file."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupytext import TextFileContentsManager
+
+    manager = TextFileContentsManager(root_dir=str(root))
+    relative = path.relative_to(root).as_posix()
+    content = json.loads(json.dumps(manager.get(relative)["content"]))
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    content["metadata"]["kernelspec"] = {
+        "name": "python3",
+        "display_name": spec.display_name,
+        "language": spec.language,
+    }
+    content["metadata"]["language_info"] = {"name": "python"}
+    manager.save({"type": "notebook", "format": "json", "content": content}, relative)
+
+
 def main(argv: list[str]) -> int:
     fix = "--fix" in argv
     problems = []
     for path in notebook_sources():
         problems += format_problems(path, fix=fix)
+        if fix:
+            save_as_jupyterlab(path)
         problems += lint_problems(path)
     for problem in problems:
         print(problem)
