@@ -54,6 +54,11 @@ def number(value: float, digits: int = 0) -> str:
     return f"{_finite(value):,.{digits}f}"
 
 
+def plain(value: float) -> str:
+    """A number as short as it can be written: 4.0 -> '4', 2.5 -> '2.5'."""
+    return f"{_finite(value):g}"
+
+
 def ratio(value: float, digits: int = 0) -> str:
     """'11×'."""
     return f"{_finite(value):,.{digits}f}×"
@@ -135,7 +140,8 @@ def glue_text(
     Its provenance is recorded with it (see :mod:`frontierbook.provenance`): ``rows`` are the
     DataFrames or row Series from ``load_table`` that the value was computed from (or
     ``(table, key)`` tuples), ``how`` says in one line how, ``params`` names the chapter
-    parameters it depends on, and ``assumptions`` the package constants it uses. The book
+    parameters it depends on (a mapping of names to values, or just the names, whose values
+    are then read from the kernel), and ``assumptions`` the package constants it uses. The book
     refuses a number without rows or parameters. It returns nothing, so a cell that ends
     with it shows no stray output in Jupyter.
     """
@@ -148,12 +154,15 @@ def glue_text(
     if not name.isidentifier():
         raise ValueError(f"a published number needs a Python name, not {name!r}")
     value = Text(text)
+    shell = get_ipython()
+    if shell is not None and isinstance(params, tuple | list):
+        # Parameters named, not given: their values are the kernel's, as the chapter set them.
+        params = {name: shell.user_ns[name] for name in params}
     bundle, metadata = format_display_data(value)
     if rows is not None or how is not None or params is not None:
         bundle[PROVENANCE_MIME] = record(rows, how or "", params, assumptions=assumptions)
     metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
     display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
-    shell = get_ipython()
     if shell is not None:
         shell.user_ns[name] = value
 
