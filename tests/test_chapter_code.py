@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -66,3 +67,24 @@ def test_ruff_reports_a_problem_at_its_line_in_the_chapter(tmp_path: Path) -> No
         assert format_problems(chapter) != []
     finally:
         chapter.unlink()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_a_notebook_first_tells_its_reader_to_run_all_cells(path: Path) -> None:
+    import jupytext
+
+    first = jupytext.read(path).cells[0]
+    assert first.cell_type == "markdown" and "Run All" in first.source
+    # The built book shows the numbers, so it leaves the note out.
+    assert first.metadata.get("tags") == ["remove-cell"]
+
+
+HEADING_THEN_CODE = re.compile(r"^#{2,6} .*\n\n```\{code-cell\}.*\n:tags: \[remove-cell\]", re.M)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_section_opens_with_a_cell_of_code(path: Path) -> None:
+    # In Jupyter a section should open with its prose; the cells computing its numbers come
+    # before the heading, or just before the paragraph that uses them.
+    found = HEADING_THEN_CODE.findall(path.read_text(encoding="utf-8"))
+    assert found == [], f"{path.relative_to(ROOT)}: {found}"
