@@ -111,9 +111,9 @@ def span(low: Any, high: Any, fmt: Callable[[Any], str] = str) -> str:
     return f"{fmt(low)}–{fmt(high)}"
 
 
-def unit(fmt: Callable[[Any], str], name: str) -> Callable[[Any], str]:
-    """A formatter that writes ``name`` after the number: unit(number, "GB/s")(900)."""
-    return lambda value: f"{fmt(value)} {name}"
+def unit(fmt: Callable[..., str], name: str) -> Callable[..., str]:
+    """A formatter that writes ``name`` after the number: unit(number, "GB/s")(900, digits=1)."""
+    return lambda value, *args, **kwargs: f"{fmt(value, *args, **kwargs)} {name}"
 
 
 # MyST-NB's glue protocol: a display_data output whose MIME types carry this prefix and
