@@ -59,6 +59,14 @@ def plain(value: float) -> str:
     return f"{_finite(value):g}"
 
 
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def in_words(count: int) -> str:
+    """A small count in words, as prose writes it: 3 -> 'three'; 12 -> '12'."""
+    return _WORDS[count] if 0 <= count < len(_WORDS) else str(count)
+
+
 def ratio(value: float, digits: int = 0) -> str:
     """'11×'."""
     return f"{_finite(value):,.{digits}f}×"
