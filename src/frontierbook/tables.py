@@ -310,3 +310,24 @@ def tiers_table(tiers: pd.DataFrame) -> HTML:
         for _, r in tiers.iterrows()
     ]
     return html_table(columns, rows)
+
+
+def fits_table(fit_table: pd.DataFrame, models: pd.DataFrame) -> HTML:
+    """The fitted Chinchilla laws (scaling chapter), each evaluated at Chinchilla's budget."""
+    from frontierbook.scaling import compute_optimal, load_fits, training_compute
+
+    chin = models.set_index("model").loc["Chinchilla"]
+    c_chin = training_compute(chin["active_params"], chin["training_tokens"])
+    sources = fit_table.set_index("fit_id")["source"]
+    rows = []
+    for fit_id, law in load_fits(fit_table).items():
+        n_opt, d_opt = compute_optimal(law, c_chin)
+        loss = law.loss(chin["active_params"], chin["training_tokens"])
+        constants = [f"{v:g}" for v in (law.E, law.A, law.B, law.alpha, law.beta)]
+        rows.append(
+            (law.label, *constants, f"{loss:.3f}", f"{d_opt / n_opt:.0f}", code(sources[fit_id]))
+        )
+    numeric = ["E", "A", "B", "α", "β", "Loss of Chinchilla (70B, 1.4T)"]
+    numeric += ["Optimal tokens per parameter at Chinchilla's budget"]
+    columns = ["Fit", *(Column(c, numeric=True) for c in numeric), "Source"]
+    return html_table(columns, rows, table_id="tbl-scaling-fits-html")

@@ -119,6 +119,16 @@ def span(low: Any, high: Any, fmt: Callable[[Any], str] = str) -> str:
     return f"{fmt(low)}–{fmt(high)}"
 
 
+def both(first: str, second: str) -> str:
+    """Two values named together: 'a and b'."""
+    return f"{first} and {second}"
+
+
+def from_to(low: str, high: str) -> str:
+    """A range in words: 'a to b'."""
+    return f"{low} to {high}"
+
+
 def unit(fmt: Callable[..., str], name: str) -> Callable[..., str]:
     """A formatter that writes ``name`` after the number: unit(number, "GB/s")(900, digits=1)."""
     return lambda value, *args, **kwargs: f"{fmt(value, *args, **kwargs)} {name}"
