@@ -109,6 +109,11 @@ def trillions(value: float, digits: int = 1) -> str:
     return f"{_finite(value) / 1e12:.{digits}f} trillion"
 
 
+def billions(value: float, digits: int = 0) -> str:
+    """671e9 -> '671 billion'."""
+    return f"{_finite(value) / 1e9:,.{digits}f} billion"
+
+
 def millions(value: float, digits: int = 0) -> str:
     """150e6 -> '150 million'."""
     return f"{_finite(value) / 1e6:,.{digits}f} million"
