@@ -88,3 +88,25 @@ def test_no_section_opens_with_a_cell_of_code(path: Path) -> None:
     # before the heading, or just before the paragraph that uses them.
     found = HEADING_THEN_CODE.findall(path.read_text(encoding="utf-8"))
     assert found == [], f"{path.relative_to(ROOT)}: {found}"
+
+
+NARRATIVE = ["chapters/02_cost.md", "chapters/03_scaling.md", "chapters/04_export.md"]
+
+
+def _code_lines(path: Path) -> list[int]:
+    cells = code_cells(path.read_text(encoding="utf-8"))
+    return [sum(1 for line in c.code.splitlines() if line.strip()) for c in cells]
+
+
+@pytest.mark.parametrize("name", NARRATIVE)
+def test_chapter_code_comes_in_short_cells(name: str) -> None:
+    import statistics
+
+    sizes = _code_lines(ROOT / name)
+    assert max(sizes) <= 25, f"{name}: a code cell of {max(sizes)} lines"
+    assert statistics.median(sizes) <= 10, f"{name}: median cell of {statistics.median(sizes)}"
+
+
+def test_the_narrative_chapters_stay_short() -> None:
+    # 1,014 non-blank code lines before the chapters' rewrite; at most 70% of that since.
+    assert sum(sum(_code_lines(ROOT / name)) for name in NARRATIVE) <= 709
