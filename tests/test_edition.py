@@ -103,7 +103,7 @@ def test_the_cost_debate_spans_what_its_sentence_says() -> None:
     the same selection gives must be about a week apart, and start with Nvidia's fall."""
     source = (ROOT / "chapters" / "01_timeline.md").read_text(encoding="utf-8")
     assert DEBATE_SENTENCE.search(source), "chapter 1's opening sentence changed: update this test"
-    assert "debate = cost_debate(events)" in source
+    assert "debate = timeline.cost_debate(events)" in source
     events = load_table("events")
     debate = cost_debate(events)
     span = (debate["date"].max() - debate["date"].min()).days

@@ -200,6 +200,13 @@ def downloadable_notebook(
     import nbformat
 
     notebook = jupytext.read(source)
+    # A Markdown cell the book removes speaks to readers of the source in Jupyter (run all
+    # cells first); this notebook's text already shows the numbers.
+    notebook.cells = [
+        cell
+        for cell in notebook.cells
+        if cell.cell_type != "markdown" or "remove-cell" not in cell.metadata.get("tags", [])
+    ]
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = plain_markdown(cell.source, links, numbers, docname)
