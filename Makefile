@@ -1,25 +1,27 @@
 # Two commands on a fresh machine:  make book  and  make test.
-# Each creates .venv from requirements.txt first if it is missing or out of date.
+# Each creates .venv from requirements.txt first if it is missing or out of date, with
+# Python 3.11, 3.12 or 3.13: the one named by PYTHON (make book PYTHON=python3.12), else
+# the one .venv has, else the first found (tools/venv.sh).
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .DEFAULT_GOAL := book
 
-PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-requirements
+export PYTHON VENV
 # Kernels and Jupyter data come from the venv, never from a user's own Jupyter setup.
 export JUPYTER_DATA_DIR := $(CURDIR)/$(VENV)/share/jupyter
 export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: bench book book-full test test-fast lint format venv lock browser clean serve linkcheck gallery lab
+.PHONY: bench book book-full test test-fast lint format venv lock browser clean serve linkcheck gallery lab FORCE
 
-$(STAMP): requirements.txt pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@touch $@
+# tools/venv.sh decides whether .venv is current (it prints nothing then) and stops, before
+# installing anything, if no supported Python is found.
+$(STAMP): FORCE
+	@tools/venv.sh
 
 # JupyterLab opens the chapters (MyST Markdown) as notebooks on a double-click: the
 # repository's settings go where JupyterLab reads site-wide defaults (Binder: binder/postBuild).
@@ -38,7 +40,7 @@ lab: $(STAMP) $(LAB_SETTINGS)
 # on a fresh checkout), in parallel, with warnings as errors (-W -n --keep-going).
 # A failed build leaves no _build/html behind that could pass for a good one.
 book: $(STAMP)
-	$(BIN)/python -m frontierbook.build
+	@$(BIN)/python -m frontierbook.build
 
 # The same from scratch: forget every cached execution.
 book-full: $(STAMP)
@@ -51,12 +53,14 @@ gallery: book
 # A Chromium for the browser tests, found by tests/chromium.py (BOOK_CHROMIUM, then PATH,
 # then known places); never a browser downloaded at run time. Only root, only when none is
 # found and BOOK_CHROMIUM is unset, installs Debian's package; anyone else gets an error.
+# Standard library only, so it runs before .venv exists: the Python named by PYTHON, or python3.
+FINDER_PYTHON = $(or $(PYTHON),python3)
 browser:
-	@$(PYTHON) tests/chromium.py >/dev/null 2>&1 || { \
+	@$(FINDER_PYTHON) tests/chromium.py >/dev/null 2>&1 || { \
 	  if [ -z "$${BOOK_CHROMIUM:-}" ] && [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      chromium fonts-dejavu-core fonts-liberation >/dev/null; fi; }
-	@$(PYTHON) tests/chromium.py
+	@$(FINDER_PYTHON) tests/chromium.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
