@@ -96,7 +96,7 @@ fi
 # The pins that apply to this Python: lines without a marker, and those naming its version.
 count=$(grep -E '^[A-Za-z0-9].*==' requirements.txt | grep -cE "^[^;]*\$|\"$version\"")
 if [ -n "$first_run" ]; then
-  echo "make: installing $count packages into .venv with Python $version (first run, about 2 minutes; log: $LOG)..."
+  echo "make: installing $count packages into .venv with Python $version (first run: a few minutes; log: $LOG)..."
 else
   echo "make: requirements.txt or pyproject.toml changed; updating .venv (Python $version)..."
 fi
