@@ -190,9 +190,16 @@ def _version_of(python: str) -> str | None:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
+def _makes_venvs(python: str) -> bool:
+    # Debian's python3.X without its python3.X-venv package cannot (the CI images have one).
+    check = [python, "-c", "import ensurepip, venv"]
+    return subprocess.run(check, capture_output=True, timeout=30).returncode == 0
+
+
 def other_python() -> tuple[str, str] | None:
-    """(interpreter, version) of the newest supported Python other than this one: the one
-    named by BOOK_OTHER_PYTHON, else one on PATH or in pyenv's versions folder."""
+    """(interpreter, version) of the newest supported Python other than this one that can
+    make a venv: the one named by BOOK_OTHER_PYTHON, else one on PATH or in pyenv's
+    versions folder."""
     named = os.environ.get("BOOK_OTHER_PYTHON")
     if named:
         return named, _version_of(named) or "none"
@@ -203,7 +210,7 @@ def other_python() -> tuple[str, str] | None:
         pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
         candidates += sorted(map(str, pyenv.glob(f"{version}.*/bin/python{version}")))
         for candidate in filter(None, candidates):
-            if _version_of(candidate) == version:
+            if _version_of(candidate) == version and _makes_venvs(candidate):
                 return candidate, version
     return None
 
