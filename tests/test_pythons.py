@@ -27,8 +27,8 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from sitebuilder.toc import notebook_sources
 from frontierbook.paths import ROOT
+from sitebuilder.toc import notebook_sources
 
 VENV_SCRIPT = ROOT / "tools" / "venv.sh"
 SUPPORTED = ("3.11", "3.12", "3.13")
