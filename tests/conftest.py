@@ -45,6 +45,7 @@ def pytest_configure(config: pytest.Config) -> None:
 LONGEST_MODULES = [
     "test_rerun.py",
     "test_build.py",
+    "test_diff.py",
     "test_browser.py",
     "test_page_weight.py",
     "test_site_safety.py",

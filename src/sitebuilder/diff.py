@@ -54,9 +54,7 @@ from bs4 import BeautifulSoup, Tag
 from jinja2 import Environment
 
 from frontierbook.paths import ROOT
-from sitebuilder.gallery import charts_in
 from sitebuilder.layout import BuildPaths
-from sitebuilder.numbers import DATA_APPENDIX
 from sitebuilder.toc import toc_docnames
 
 # Pages that carry no text of the book's own.
@@ -116,9 +114,7 @@ class Book:
     def soup(self, page: str) -> BeautifulSoup:
         cache = self.__dict__.setdefault("_soups", {})
         if page not in cache:
-            path = self.html / page
-            text = path.read_text(encoding="utf-8") if path.is_file() else ""
-            cache[page] = BeautifulSoup(text, "html.parser")
+            cache[page] = BeautifulSoup(self._raw(page), "html.parser")
         return cache[page]
 
     @cached_property
@@ -128,6 +124,21 @@ class Book:
             return {}
         document = json.loads(path.read_text(encoding="utf-8"))
         return {n["name"]: n for n in document["numbers"]}
+
+    def listed(self, name: str) -> str:
+        """Where the table of every number lists this one (the data appendix's row)."""
+        anchor = f"number-{name}"
+        for page in self.pages:
+            if f'id="{anchor}"' in self._raw(page):
+                return f"{page}#{anchor}"
+        return ""
+
+    def _raw(self, page: str) -> str:
+        cache = self.__dict__.setdefault("_raws", {})
+        if page not in cache:
+            path = self.html / page
+            cache[page] = path.read_text(encoding="utf-8") if path.is_file() else ""
+        return cache[page]
 
     def page_text(self, page: str) -> list[str]:
         """The page's article as lines: one per paragraph, list item, table row or heading."""
@@ -149,6 +160,9 @@ class Book:
 
     def charts(self, pages: list[str]) -> dict[str, dict]:
         """Figure id (or page and position) -> the chart's page, caption, alt text, SVG."""
+        # Imported here: the gallery brings matplotlib, which only a chart change needs.
+        from sitebuilder.gallery import charts_in
+
         found = {}
         for page in pages:
             charts = charts_in(self.html / page, self.soup(page))
@@ -342,7 +356,7 @@ def _number_view(book: Book, number: dict, changed_rows: set) -> dict:
         "page": number["page"],
         "anchor": anchor,
         "where": number["page"] + (f"#{anchor}" if anchor else ""),
-        "listed": f"{DATA_APPENDIX}.html#number-{number['name']}",
+        "listed": book.listed(number["name"]),
         "value": number["value"],
         "how": number.get("how", ""),
         "context": context,
