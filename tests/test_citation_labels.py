@@ -137,3 +137,28 @@ def test_text_bibliography_and_charts_print_the_same_labels(built_book: Path) ->
                 line = re.split(r"\.\s+(?=[A-Z])", text.split(": ", 1)[1])[0]
                 in_charts.update(line.split("; "))
     assert len(in_charts) > 20 and in_charts <= labels, in_charts - labels
+
+
+def test_any_configured_entry_style_gets_the_labels() -> None:
+    """The bibliography's entry style may change (a subclass of plain, say); its labels and
+    order stay the works' labels."""
+    from types import SimpleNamespace
+
+    import pybtex.plugin
+    from pybtex.database import BibliographyData
+    from pybtex.style.formatting.plain import Style as PlainStyle
+
+    from sitebuilder.citestyle import label_the_bibliography, register
+
+    class HouseStyle(PlainStyle):
+        pass
+
+    pybtex.plugin.register_plugin("pybtex.style.formatting", "house", HouseStyle, force=True)
+    register(SimpleNamespace(connect=lambda *args: None))
+    label_the_bibliography(SimpleNamespace(config=SimpleNamespace(bibtex_default_style="house")))
+    style = pybtex.plugin.find_plugin("pybtex.style.formatting", "house")()
+    assert isinstance(style, HouseStyle)
+    entries = bibliography()
+    data = BibliographyData(entries=entries)
+    labels = [f.label for f in style.format_entries(data.entries.values())]
+    assert labels == sorted(citation_labels().values(), key=str.casefold)

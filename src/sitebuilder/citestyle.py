@@ -6,12 +6,14 @@ field ("Patel et al.", "Bureau of Industry and Security"), while chart source li
 in-text citation and the bibliography print :func:`frontierbook.citations.entry_label`, the
 label every chart, popover and notebook prints:
 
-- ``bibtex_reference_style: frontierbook``: ``{cite:p}`key``` shows "(SemiAnalysis 2025a)";
-- ``bibtex_default_style: frontierbook``: pybtex's plain entries, each labelled
-  "[SemiAnalysis 2025a]" instead of a number, listed in the order of their labels.
+- ``bibtex_reference_style: frontierbook`` (``_config.yml``): ``{cite:p}`key``` shows
+  "[SemiAnalysis 2025a]";
+- whatever ``bibtex_default_style`` formats the entries, each is labelled
+  "[SemiAnalysis 2025a]" instead of a number, and the list is in the order of its labels
+  (:func:`label_the_bibliography` gives the configured style this book's label and sorting
+  styles).
 
-Both are registered as runtime plugins, by name, when the extension is set up, and the
-bibliography's labels are checked (:func:`check_labels`) before any page is read.
+The labels are checked (:func:`check_labels`) before any page is read.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from dataclasses import dataclass, field
 
 import pybtex.plugin
 from pybtex.richtext import Text
-from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
 from pybtex.style.template import node
@@ -55,7 +56,7 @@ class LabelPersonStyle(PersonStyle):
 
 @dataclass
 class LabelReferenceStyle(AuthorYearReferenceStyle):
-    """Author-year citations whose text is exactly the work's label: "(BIS 2025a)"."""
+    """Author-year citations whose text is exactly the work's label: "[BIS 2025a]"."""
 
     person: PersonStyle = field(default_factory=LabelPersonStyle)
     author_year_sep: str = " "
@@ -73,9 +74,18 @@ class LabelSorting(BaseSortingStyle):
         return (entry_label(entry).casefold(), entry.key)
 
 
-class BibliographyStyle(PlainStyle):
-    default_label_style = NAME
-    default_sorting_style = NAME
+def label_the_bibliography(app: Sphinx) -> None:
+    """The configured entry style, labelled and sorted by the works' labels."""
+    group, name = "pybtex.style.formatting", app.config.bibtex_default_style
+    style = pybtex.plugin.find_plugin(group, name)
+    if getattr(style, "default_label_style", None) == NAME:
+        return
+    labelled = type(
+        f"Labelled{style.__name__}",
+        (style,),
+        {"default_label_style": NAME, "default_sorting_style": NAME},
+    )
+    pybtex.plugin.register_plugin(group, name, labelled, force=True)
 
 
 def check_labels(app: Sphinx) -> None:
@@ -90,5 +100,5 @@ def register(app: Sphinx) -> None:
     register_plugin("sphinxcontrib.bibtex.style.referencing", NAME, LabelReferenceStyle, True)
     pybtex.plugin.register_plugin("pybtex.style.labels", NAME, LabelStyle, force=True)
     pybtex.plugin.register_plugin("pybtex.style.sorting", NAME, LabelSorting, force=True)
-    pybtex.plugin.register_plugin("pybtex.style.formatting", NAME, BibliographyStyle, force=True)
     app.connect("builder-inited", check_labels)
+    app.connect("builder-inited", label_the_bibliography)
