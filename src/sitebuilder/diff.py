@@ -182,18 +182,23 @@ class Book:
                     continue
                 for row in table.select("tbody tr"):
                     cells = row.find_all("td", recursive=False)
-                    if len(cells) <= column:
+                    if len(cells) <= column:  # a full-width line under a claim, say
                         continue
                     button = row.select_one("[data-fb-num]")
-                    who = _normal(cells[0].get_text(" "))
-                    claim = _normal(cells[1].get_text(" ")) if len(cells) > 1 else ""
-                    key = button["data-fb-num"] if button else f"{page}: {who}: {claim}"
+                    # The claim: the cells before the verdict, the book's value left out.
+                    claim = " — ".join(
+                        _normal(cell.get_text(" "))
+                        for cell in cells[:column]
+                        if cell.select_one("[data-fb-num]") is None
+                    )
+                    who = cells[0].find("strong") or cells[0]
+                    key = row.get("id") or (button["data-fb-num"] if button else claim)
                     strong = cells[column].find("strong")
                     verdict = strong if strong is not None else cells[column]
-                    found[key] = {
+                    found[f"{page}#{key}"] = {
                         "page": page,
-                        "who": who,
-                        "claim": claim,
+                        "who": _normal(who.get_text(" ")),
+                        "claim": claim[:300],
                         "verdict": _normal(verdict.get_text(" ")),
                     }
         return found
