@@ -113,7 +113,9 @@ def test_the_cost_chapters_numbers_and_the_derived_r1_hours_move(edited: dict) -
         assert (numbers[name]["old"], numbers[name]["value"]) == (old, new), name
     r1 = numbers["cost_r1_hours"]
     assert r1["page"] == "chapters/02_cost.html"
-    assert r1["where"].startswith("chapters/02_cost.html#") and r1["anchor"]
+    assert r1["where"] == f"chapters/02_cost.html#{r1['anchor']}"
+    page = (edited["book"] / "_build" / "html" / r1["page"]).read_text(encoding="utf-8")
+    assert f'id="{r1["anchor"]}"' in page
     assert r1["listed"] == "chapters/data.html#number-cost_r1_hours"
     assert r1["context"]["after"].startswith(" GPU-hours")
     inputs = {row["text"]: row["changed"] for row in r1["rows"]}

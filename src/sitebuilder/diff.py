@@ -234,6 +234,15 @@ def _same_file(a: Path, b: Path) -> bool:
     return a.is_file() and b.is_file() and a.read_bytes() == b.read_bytes()
 
 
+def _anchor(section: Tag | None) -> str:
+    """A section's MyST label where it has one (what data/claims.csv's ``evidence`` and the
+    cross-references use), else the id Sphinx made from its heading."""
+    if section is None:
+        return ""
+    label = section.find("span", id=True, recursive=False)
+    return label["id"] if label else section["id"]
+
+
 def _where(book: Book, name: str, page: str, value: str) -> tuple[str, dict[str, str]]:
     """The id of the section a number stands in, and the words before and after it."""
     soup = book.soup(page)
@@ -250,7 +259,7 @@ def _where(book: Book, name: str, page: str, value: str) -> tuple[str, dict[str,
         row = cell.find_parent("tr")
         label = _normal(row.find(["td", "th"]).get_text(" ")) if row else ""
         context = {"before": f"table row “{label}”: " if label else "table: ", "after": ""}
-        return (section["id"] if section else ""), context
+        return _anchor(section), context
     section = button.find_parent("section", id=True)
     block = button.find_parent([*BLOCKS, "td", "th"]) or button.parent
     before, after, seen = [], [], False
@@ -270,7 +279,7 @@ def _where(book: Book, name: str, page: str, value: str) -> tuple[str, dict[str,
         after_text = after_text[:CONTEXT_CHARS].rsplit(" ", 1)[0] + "…"
     spaced_before = before_text + (" " if before and before[-1][-1:].isspace() else "")
     spaced_after = (" " if after and after[0][:1].isspace() else "") + after_text
-    return (section["id"] if section else ""), {"before": spaced_before, "after": spaced_after}
+    return _anchor(section), {"before": spaced_before, "after": spaced_after}
 
 
 # ---- the comparison
