@@ -26,6 +26,7 @@ from sitebuilder.diff import (
     compare,
     export_base,
     md_code,
+    md_described,
     md_text,
     summary_markdown,
     write_report,
@@ -209,6 +210,8 @@ def test_markdown_helpers() -> None:
     assert md_code("a|b") == "`a\\|b`"
     assert md_code("uses `x`") == "`` uses `x` ``"
     assert md_text("$5 <b>") == "\\$5 \\<b\\>"
+    assert md_text("1. first") == "1\\. first" and md_text("-x") == "\\-x"
+    assert md_described("sum of `h800_gpu_hours` by stage") == "sum of `h800_gpu_hours` by stage"
 
 
 def _git(repo: Path, *args: str) -> None:

@@ -83,7 +83,7 @@ def _normal(text: str) -> str:
 
 @dataclass
 class Book:
-    """A checkout (``root``: its ``data/``) and the site built from it (``html``)."""
+    """A checkout (``root``) and the site built from it (``html``)."""
 
     root: Path
     html: Path
@@ -204,8 +204,9 @@ class Book:
         return found
 
     def tables(self) -> dict[str, dict]:
-        """Table name -> its primary key and rows, read from ``data/`` as published."""
-        data = self.root / "data"
+        """Table name -> its primary key and rows, from the site's copy of ``data/`` (what
+        this build validated and read)."""
+        data = self.html / "data"
         package = json.loads((data / "datapackage.json").read_text(encoding="utf-8-sig"))
         found = {}
         for resource in package["resources"]:
@@ -553,8 +554,18 @@ def write_html(report: Report, out: Path) -> Path:
 
 
 def md_text(text: object) -> str:
-    """Plain text inside Markdown: every character Markdown or HTML could act on escaped."""
-    return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|$~&:])", r"\\\1", _normal(str(text)))
+    """Plain text inside Markdown: every character that could start markup escaped."""
+    text = re.sub(r"\s+", " ", str(text))
+    text = re.sub(r"([\\`*_{}\[\]<>#+!|$~&])", r"\\\1", text)
+    # At the start of a list item, "- x" or "1. x" would begin a list of its own.
+    text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
+    return "\\" + text if text.startswith("-") else text
+
+
+def md_described(text: object) -> str:
+    """A description whose `column` names are shown as code, the rest as plain text."""
+    parts = str(text).split("`")
+    return "".join(md_code(p) if i % 2 else md_text(p) for i, p in enumerate(parts) if p)
 
 
 def md_code(text: object) -> str:
@@ -599,7 +610,7 @@ def summary_markdown(report: Report, report_path: str = "_build/diff/index.html"
         for n in report.numbers_changed[:SUMMARY_ROWS]:
             out.append(
                 f"| {md_code(n['name'])} | {md_code(n['old'])} | {md_code(n['value'])} "
-                f"| {md_code(n['where'])} | {md_text(n['how'])} |"
+                f"| {md_code(n['where'])} | {md_described(n['how'])} |"
             )
         if len(report.numbers_changed) > SUMMARY_ROWS:
             out.append(f"\nand {len(report.numbers_changed) - SUMMARY_ROWS} more in the report.")
