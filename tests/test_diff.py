@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from frontierbook.paths import ROOT
 from sitebuilder.diff import (
     Book,
     DiffError,
@@ -70,12 +69,13 @@ def edited(built_book: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A copy with the three edits, built and compared by `python -m sitebuilder.diff`."""
     from .conftest import book_copy
 
-    book = book_copy(tmp_path_factory.mktemp("diff"), warm_from=ROOT)
+    session = built_book.parent.parent  # the checkout the session's build was made in
+    book = book_copy(tmp_path_factory.mktemp("diff"), warm_from=session)
     _replace_once(book / "data" / "v3_stages.csv", *POST_TRAINING)
     _relabel_chart_axis(book / "chapters" / "02_cost.md", "fig-cost-api")
     _set_verdict(book / "data" / "claims.csv", "press-6m", "not supported")
     result = subprocess.run(
-        [sys.executable, "-m", "sitebuilder.diff", "--base-root", str(ROOT)],
+        [sys.executable, "-m", "sitebuilder.diff", "--base-root", str(session)],
         cwd=book,
         env=build_env(book),
         capture_output=True,
@@ -83,7 +83,7 @@ def edited(built_book: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
         timeout=900,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    report = compare(Book.built(ROOT, "session build"), Book.built(book, "edited copy"))
+    report = compare(Book.built(session, "session build"), Book.built(book, "edited copy"))
     return {"book": book, "output": result.stdout, "report": report}
 
 
@@ -167,7 +167,8 @@ def test_the_report_and_the_summary(edited: dict) -> None:
 
 
 def test_an_unchanged_build_reports_nothing(built_book: Path) -> None:
-    report = compare(Book.built(ROOT), Book.built(ROOT))
+    session = built_book.parent.parent
+    report = compare(Book.built(session), Book.built(session))
     assert report.nothing
     assert "Nothing a reader sees has changed." in summary_markdown(report)
 
