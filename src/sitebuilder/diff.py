@@ -159,7 +159,7 @@ class Book:
         return lines
 
     def charts(self, pages: list[str]) -> dict[str, dict]:
-        """Figure id (or page and position) -> the chart's page, caption, alt text, SVG."""
+        """'page#figure id' (or position) -> the chart's id, page, caption, alt text, SVG."""
         # Imported here: the gallery brings matplotlib, which only a chart change needs.
         from sitebuilder.gallery import charts_in
 
@@ -167,8 +167,9 @@ class Book:
         for page in pages:
             charts = charts_in(self.html / page, self.soup(page))
             for position, chart in enumerate(charts, start=1):
-                key = chart["id"] or f"{page}#figure-{position}"
-                found[key] = {**chart, "page": page, "key": key}
+                # By page and id: another edition's page shows a chart of the same id.
+                key = chart["id"] or f"figure-{position}"
+                found[f"{page}#{key}"] = {**chart, "page": page, "key": key}
         return found
 
     def verdicts(self, pages: list[str]) -> dict[str, dict]:
@@ -471,13 +472,13 @@ def compare(base: Book, head: Book) -> Report:
     old_charts, new_charts = base.charts(differing), head.charts(differing)
     for key, chart in new_charts.items():
         if key not in old_charts:
-            report.charts_added.append({"new": chart, "key": key})
+            report.charts_added.append({"new": chart, "key": chart["key"]})
             continue
         before = old_charts[key]
         if Path(before["svg"]).read_bytes() != Path(chart["svg"]).read_bytes():
             report.charts_changed.append(
                 {
-                    "key": key,
+                    "key": chart["key"],
                     "old": before,
                     "new": chart,
                     "alt_pieces": _word_diff(before["alt"], chart["alt"])
@@ -486,7 +487,7 @@ def compare(base: Book, head: Book) -> Report:
                 }
             )
     report.charts_removed = [
-        {"old": c, "key": k} for k, c in old_charts.items() if k not in new_charts
+        {"old": c, "key": c["key"]} for k, c in old_charts.items() if k not in new_charts
     ]
 
     old_verdicts, new_verdicts = base.verdicts(differing), head.verdicts(differing)
