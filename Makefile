@@ -16,7 +16,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: bench book book-full test test-fast lint format venv lock browser clean serve linkcheck gallery lab FORCE
+.PHONY: bench book book-full diff test test-fast lint format venv lock browser clean serve linkcheck gallery lab FORCE
 
 # tools/venv.sh decides whether .venv is current (it prints nothing then) and stops, before
 # installing anything, if no supported Python is found.
@@ -47,6 +47,15 @@ book: $(STAMP)
 # The same from scratch: forget every cached execution.
 book-full: $(STAMP)
 	$(BIN)/python -m sitebuilder --full
+
+# What this checkout changes for readers, against BASE (a git ref; default: main): every
+# number in the text whose value changed (old -> new, page, provenance), every changed chart
+# old beside new, scorecard verdicts, the pages whose text changed. Builds BASE in
+# _build/diff-base (its cache kept between runs) and this checkout, then writes
+# _build/diff/index.html and _build/diff/summary.md (sitebuilder.diff).
+BASE ?= main
+diff: $(STAMP)
+	$(BIN)/python -m sitebuilder.diff --base "$(BASE)"
 
 # Every chart at desktop and phone width with its alt text, for review (never published).
 gallery: book

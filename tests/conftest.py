@@ -46,6 +46,7 @@ LONGEST_MODULES = [
     "test_pythons.py",
     "test_rerun.py",
     "test_build.py",
+    "test_diff.py",
     "test_browser.py",
     "test_page_weight.py",
     "test_site_safety.py",

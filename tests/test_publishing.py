@@ -16,6 +16,8 @@ from sitebuilder.toc import notebook_sources
 WORKFLOW = ROOT / ".github" / "workflows" / "book.yml"
 LINKS_WORKFLOW = ROOT / ".github" / "workflows" / "links.yml"
 ON_MAIN = "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'"
+ON_PULL_REQUEST = "github.event_name == 'pull_request'"
+DIFF_ARTIFACT = "book-diff"
 # `uses: owner/name@<full commit SHA> # vX.Y.Z`
 PINNED_USES = re.compile(r"^\s*(?:- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(?:\.\d+)*$")
 
@@ -79,13 +81,33 @@ def test_only_main_deploys_from_3_11_and_nothing_for_main_is_cancelled() -> None
     publishing = [
         step
         for step in jobs["build"]["steps"]
-        if "upload" in step.get("uses", "") or "notebooks" in step.get("name", "")
+        if step.get("with", {}).get("name") != DIFF_ARTIFACT
+        and ("upload" in step.get("uses", "") or "notebooks" in step.get("name", ""))
     ]
     assert len(publishing) == 3
     for step in publishing:
         assert step["if"] == f"matrix.python == '3.11' && {ON_MAIN}", step
+    for step in jobs["build"]["steps"]:
+        if step.get("with", {}).get("name") == DIFF_ARTIFACT:
+            assert step["if"] == f"matrix.python == '3.11' && {ON_PULL_REQUEST}", step
     links = _workflow(LINKS_WORKFLOW)["jobs"]["linkcheck"]
     assert links["concurrency"] == {"group": "links", "cancel-in-progress": False}
+
+
+def test_a_pull_request_shows_what_it_changes_for_readers() -> None:
+    """`make diff` against the branch the pull request merges into (the merge commit's first
+    parent, so the checkout fetches two commits); the summary on the run's page, the report
+    as an artifact."""
+    steps = _workflow()["jobs"]["build"]["steps"]
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 2
+    (diff,) = [s for s in steps if "make diff" in s.get("run", "")]
+    assert diff["if"] == f"matrix.python == '3.11' && {ON_PULL_REQUEST}"
+    assert "make diff BASE=HEAD^1" in diff["run"]
+    assert 'cat _build/diff/summary.md >> "${GITHUB_STEP_SUMMARY}"' in diff["run"]
+    (upload,) = [s for s in steps if s.get("with", {}).get("name") == DIFF_ARTIFACT]
+    assert upload["with"]["path"] == "_build/diff"
+    assert steps.index(diff) < steps.index(upload)
 
 
 def test_least_privilege_per_job() -> None:

@@ -125,12 +125,13 @@ def run_sphinx(paths: BuildPaths, jobs: int) -> None:
 def check_inputs(paths: BuildPaths) -> None:
     """The shared inputs parse and ``data/`` holds only what may be published. Checked before
     anything executes, so a bad input is named once, not in every chapter's traceback."""
-    from frontierbook.inputs import InputError, bibliography, descriptor
+    from frontierbook.citations import citation_labels
+    from frontierbook.inputs import InputError, descriptor
     from sitebuilder.publish import check_data_folder
 
     try:
         descriptor(paths.root / "data")
-        bibliography(paths.root / "references.bib")
+        citation_labels(paths.root / "references.bib")  # parses it, then checks the labels
         check_data_folder(paths.root / "data")
     except InputError as error:
         raise BuildError(str(error)) from None
