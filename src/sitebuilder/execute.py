@@ -157,5 +157,7 @@ def execute_stale(
             if error:
                 errors[docname] = error
             else:
-                print(f"frontierbook: executed {docname} in {seconds:.2f} seconds", flush=True)
+                done = f"{len(times)} of {len(order)}"
+                line = f"frontierbook: executed {docname} in {seconds:.2f} seconds ({done})"
+                print(line, flush=True)
     return times, errors
