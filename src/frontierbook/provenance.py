@@ -130,6 +130,8 @@ ROW_NAMES: dict[str, str] = {
     "open_releases": "{model}",
     "scaling_law_fits": "{label}",
     "claims": "{who}",
+    "sweeps": "the sweep of {topic}",
+    "corrections": "{correction_id}",
 }
 
 

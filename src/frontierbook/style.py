@@ -57,9 +57,9 @@ CATEGORY_STYLE: dict[str, tuple[str, str, str]] = {
     "NVIDIA": ("NVIDIA", PALETTE["blue"], "o"),
     "Huawei": ("Huawei", PALETTE["vermillion"], "D"),
     # the timeline's events
-    "policy": ("US export policy", PALETTE["blue"], "s"),
-    "industry": ("Nvidia's China chips", PALETTE["orange"], "D"),
-    "deepseek": ("DeepSeek releases", PALETTE["vermillion"], "o"),
+    "policy": ("Policy, US and China", PALETTE["blue"], "s"),
+    "industry": ("Chip industry", PALETTE["orange"], "D"),
+    "deepseek": ("DeepSeek", PALETTE["vermillion"], "o"),
     "market": ("Markets", PALETTE["black"], "v"),
     "debate": ("The cost debate", PALETTE["green"], "^"),
 }

@@ -203,6 +203,87 @@ def events_table(events: pd.DataFrame) -> HTML:
     return html_table(["Date", "Event", Column("Note", missing="–"), "Source key"], rows)
 
 
+def prices_table(prices: pd.DataFrame) -> HTML:
+    """API list prices (cost chapter): from when, model, hours, the three prices, source;
+    the note under each row."""
+    from frontierbook.text import dollars, long_date
+
+    hours = {"all": "all hours", "peak": "peak", "off-peak": "off-peak"}
+    columns = ("Input, cache miss (US$)", "Input, cache hit (US$)", "Output (US$)")
+    fields = (
+        "input_cache_miss_usd_per_mtok",
+        "input_cache_hit_usd_per_mtok",
+        "output_usd_per_mtok",
+    )
+    rows = [
+        Row(
+            (
+                long_date(r["effective_date"]),
+                f"{r['model']} ({r['api_model']})",
+                hours[r["hours"]],
+                *(_dash(r[f], lambda v: dollars(v).lstrip("$")) for f in fields),
+                code(r["source"]),
+            ),
+            detail=None if is_missing(r["note"]) else small(r["note"]),
+        )
+        for _, r in prices.iterrows()
+    ]
+    return html_table(
+        [
+            "From",
+            "Model (API name)",
+            "Hours",
+            *(Column(c, numeric=True) for c in columns),
+            "Source",
+        ],
+        rows,
+        table_id="tbl-cost-prices-html",
+    )
+
+
+CHANGE_LABELS = {
+    "correction": "Correction",
+    "clarification": "Clarification",
+    "source": "Better source",
+    "update": "Update",
+}
+
+
+def corrections_table(corrections: pd.DataFrame, from_doc: str = "chapters/corrections") -> HTML:
+    """The corrections log, newest first and, within a day, corrections of errors first:
+    what the book said and what it says now, with where and the source under each row."""
+    from frontierbook.edition import where_links
+    from frontierbook.text import long_date
+
+    order = list(CHANGE_LABELS)
+    ordered = corrections.assign(
+        _order=corrections["change"].map(order.index), _row=range(len(corrections))
+    ).sort_values(["date", "_order", "_row"], ascending=[False, True, True])
+
+    def detail(r: pd.Series) -> Markup:
+        links = [link(href, text) for href, text in where_links(r["where"], from_doc)]
+        parts = [strong("Where: "), join(*links, sep=", "), ". ", strong("Source: ")]
+        parts.append(code(r["source"]))
+        if not is_missing(r["note"]):
+            parts += [". ", r["note"]]
+        return small(join(*parts))
+
+    rows = [
+        Row(
+            (
+                join(strong(CHANGE_LABELS[r["change"]]), LINE_BREAK, long_date(r["date"])),
+                r["was"],
+                r["now"],
+            ),
+            detail=detail(r),
+        )
+        for _, r in ordered.iterrows()
+    ]
+    return html_table(
+        ["Change", "What the book said", "What it says now"], rows, table_id="tbl-corrections-html"
+    )
+
+
 def _dash(value: object, fmt: Callable[[object], str]) -> str:
     return fmt(value) if pd.notna(value) else "–"
 

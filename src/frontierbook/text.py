@@ -49,6 +49,13 @@ def _sig(value: float, digits: int | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def dollars(value: float) -> str:
+    """A list price: cents to two places ('$1.20', '$0.28'), and a price set in fractions of
+    a cent in full ('$0.435', '$0.0028')."""
+    _finite(value)
+    return usd(value, 2) if round(value, 2) == value else usd(value)
+
+
 def number(value: float, digits: int = 0) -> str:
     """Thousands separators: 2,788,000; 14.8 with digits=1."""
     return f"{_finite(value):,.{digits}f}"

@@ -28,6 +28,17 @@ _LABEL_CHARS = 42
 _LINE_PT = TEXT_PT * 1.25
 
 
+# The strands of the timeline that make up the DeepSeek cost debate itself: the market's
+# reaction and the arguments over the figure. Export-control statements are policy or
+# industry events even when they mention DeepSeek.
+COST_DEBATE_CATEGORIES = ("market", "debate")
+
+
+def cost_debate(events: pd.DataFrame) -> pd.DataFrame:
+    """The events of the cost debate: the market's fall and the posts that followed it."""
+    return events[events["category"].isin(COST_DEBATE_CATEGORIES)]
+
+
 def event_day(row: pd.Series) -> str:
     """'26 Dec 2024', or 'Mar 2023' when only the month is known."""
     if row["date_precision"] == "month":
@@ -189,9 +200,6 @@ def timeline_chart(
     # The plot, plus about 3 inches for the title, legend and source line.
     height = len(anchors) * _label_pitch_pt(anchors) / 72 + 3.0
     fig, ax = new_chart(title, "", ylabel, figsize=(6.0, height))
-    draw_timeline(ax, events, labelled, notes)
-    if shade:
-        ax.axhspan(*mdates.date2num(list(shade)), color="#e6e6e6", zorder=0)
     shown = events if labelled is None else events[labelled]
     rows = shown.sort_values(["date", "event_id"])
     alt = (
@@ -205,4 +213,10 @@ def timeline_chart(
         + "."
         + "".join(f" {text}." for text in (notes or {}))
     )
-    return finish_chart(fig, events["source"], alt=alt)
+    # The source line first: with many sources it runs to several lines, and the labels
+    # must be spread over the plot's height as laid out with it.
+    finish_chart(fig, events["source"], alt=alt)
+    draw_timeline(ax, events, labelled, notes)
+    if shade:
+        ax.axhspan(*mdates.date2num(list(shade)), color="#e6e6e6", zorder=0)
+    return fig
