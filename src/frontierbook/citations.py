@@ -1,12 +1,17 @@
-"""Short citations ("DeepSeek-AI 2024") built from ``references.bib`` for chart source lines."""
+"""Short citations ("DeepSeek-AI 2024") built from ``references.bib`` for chart source lines,
+and each source's tier: how close the document we read is to the thing itself."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
 
-from frontierbook.inputs import bibliography
+from frontierbook.inputs import InputError, bibliography, shown_path
 from frontierbook.paths import BIB_PATH
+
+# Best first. primary: the document itself (a paper, filing, rule, official statement);
+# press: a reputable outlet's own report; secondary: a reprint, aggregator or summary.
+TIERS: tuple[str, ...] = ("primary", "press", "secondary")
 
 
 def _entries(bib_path: Path = BIB_PATH) -> dict:
@@ -50,3 +55,24 @@ def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH, prefix: str = "S
     distinct = list(dict.fromkeys(short_citation(k, bib_path) for k in keys))
     label = prefix if len(distinct) == 1 else f"{prefix}s"
     return f"{label}: " + "; ".join(distinct)
+
+
+def source_tier(key: str, bib_path: Path = BIB_PATH) -> str:
+    """The ``tier`` field of one bibliography entry: primary, press or secondary.
+
+    Raises :class:`InputError` naming the file and the entry when the tier is missing or
+    not one of :data:`TIERS`, and ``KeyError`` for an unknown key.
+    """
+    tier = _entries(bib_path)[key].fields.get("tier", "").strip()
+    if tier not in TIERS:
+        found = f"tier {tier!r}" if tier else "no tier"
+        raise InputError(
+            f"{shown_path(bib_path)}, entry '{key}': {found}; expected one of {', '.join(TIERS)}"
+        )
+    return tier
+
+
+def best_tier(keys: Iterable[str], bib_path: Path = BIB_PATH) -> str | None:
+    """The best tier among the sources ``keys`` (empty keys skipped); None when there are none."""
+    tiers = [source_tier(k, bib_path) for k in keys if k]
+    return min(tiers, key=TIERS.index) if tiers else None
