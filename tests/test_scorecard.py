@@ -474,3 +474,34 @@ def test_the_popover_data_carries_each_sources_tier(built_book) -> None:
     rows = [row for number in json.loads(data.group(1)).values() for row in number["rows"]]
     assert len(rows) > 20
     assert {row["tier"] for row in rows} <= set(TIERS)
+
+
+@pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)])
+def test_the_scorecard_fits_the_text_column(site: str, browser, viewport) -> None:
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.goto(f"{site}chapters/05_scorecard.html", wait_until="networkidle")
+        table = page.locator("#tbl-scorecard-html")
+        table.scroll_into_view_if_needed()
+        sizes = page.evaluate(
+            """() => {
+              const table = document.getElementById('tbl-scorecard-html');
+              const box = table.closest('.table-wrapper');
+              const text = document.querySelector('.bd-article');
+              return {table: table.scrollWidth, box: box.clientWidth, text: text.clientWidth,
+                      details: table.querySelectorAll('tr.row-detail').length};
+            }"""
+        )
+        # No sideways scrolling: the table, its evidence lines included, is as wide as the
+        # text column at most.
+        assert sizes["table"] <= sizes["box"] <= sizes["text"], sizes
+        assert sizes["details"] == len(load_table("claims"))
+        counter = page.locator("#tbl-scorecard-html tr.row-detail").first
+        assert counter.is_visible() and "Strongest counter-evidence" in counter.inner_text()
+        shots = ROOT / "_build" / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        table.screenshot(path=str(shots / f"scorecard-{width}.png"))
+    finally:
+        context.close()
