@@ -17,7 +17,14 @@ from pathlib import Path
 import pytest
 
 from frontierbook.data import DataError, last_year, load_table, table_names, validate_all
-from frontierbook.inputs import InputError, bib_keys, descriptor
+from frontierbook.inputs import (
+    TIERS,
+    InputError,
+    bib_keys,
+    bibliography,
+    descriptor,
+    source_tiers,
+)
 from sitebuilder.publish import check_data_folder, publish_data, undeclared_data
 from tests.fixture_tables import (
     Corrupt,
@@ -614,6 +621,66 @@ def test_bad_bibliography_names_file_and_line(fixture_data: Path, case: str) -> 
     # The same error, not a pybtex traceback, when a chapter loads a table.
     with pytest.raises(InputError, match="references.bib"):
         load_table("chips", fixture_data, bib)
+
+
+def _entry_line(text: str, key: str) -> int:
+    return text[: text.index("{" + key + ",")].count("\n") + 1
+
+
+TIER_CASES = {
+    "an entry without a tier": (
+        lambda t: t.replace("  tier         = {press},\n", "", 1),
+        "lab2024report",
+        "no 'tier' field; give one of primary, press, secondary",
+    ),
+    "an unknown tier": (
+        lambda t: t.replace("tier         = {press}", "tier         = {newswire}", 1),
+        "lab2024report",
+        "unknown tier 'newswire'; expected one of primary, press, secondary",
+    ),
+    "a tier in capitals": (
+        lambda t: t.replace("tier         = {primary}", "tier         = {Primary}", 1),
+        "vendor2023specs",
+        "unknown tier 'Primary'",
+    ),
+    "a secondary source without a reason": (
+        lambda t: t.replace(
+            "  tiernote     = {Invented: the surveyed reports are not in the fixture.},\n", ""
+        ),
+        "survey2025costs",
+        "a secondary source needs a 'tiernote' field",
+    ),
+    "a secondary source with an empty reason": (
+        lambda t: t.replace("{Invented: the surveyed reports are not in the fixture.}", "{  }"),
+        "survey2025costs",
+        "a secondary source needs a 'tiernote' field",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(TIER_CASES))
+def test_bad_tier_names_the_entry_and_its_line(fixture_data: Path, case: str) -> None:
+    change, key, words = TIER_CASES[case]
+    bib = fixture_data.parent / "references.bib"
+    changed = change(bib.read_text(encoding="utf-8"))
+    assert changed != bib.read_text(encoding="utf-8"), "the edit did not apply"
+    bib.write_text(changed, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        bib_keys(bib)
+    message = str(caught.value)
+    where = f"references.bib, line {_entry_line(changed, key)}, entry '{key}'"
+    assert where in message and words in message, message
+    # A chapter loading any table stops on it too, and so does the build's validation step.
+    with pytest.raises(InputError, match=f"entry '{key}'"):
+        load_table("chips", fixture_data, bib)
+
+
+def test_every_book_source_has_a_known_tier() -> None:
+    tiers = source_tiers()
+    assert set(tiers) == set(bib_keys())
+    assert set(tiers.values()) <= set(TIERS)
+    secondary = [k for k, v in bibliography().items() if v.fields["tier"] == "secondary"]
+    assert all(bibliography()[k].fields["tiernote"].strip() for k in secondary)
 
 
 def test_duplicate_key_names_the_line_of_the_second_entry(fixture_data: Path) -> None:

@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from frontierbook.inputs import InputError, bibliography, shown_path
+from frontierbook.inputs import TIERS, bibliography, source_tiers
 from frontierbook.paths import BIB_PATH
 
-# Best first. primary: the document itself (a paper, filing, rule, official statement);
-# press: a reputable outlet's own report; secondary: a reprint, aggregator or summary.
-TIERS: tuple[str, ...] = ("primary", "press", "secondary")
+__all__ = ["TIERS", "best_tier", "short_citation", "source_line", "source_tier"]
 
 
 def _entries(bib_path: Path = BIB_PATH) -> dict:
@@ -58,18 +56,9 @@ def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH, prefix: str = "S
 
 
 def source_tier(key: str, bib_path: Path = BIB_PATH) -> str:
-    """The ``tier`` field of one bibliography entry: primary, press or secondary.
-
-    Raises :class:`InputError` naming the file and the entry when the tier is missing or
-    not one of :data:`TIERS`, and ``KeyError`` for an unknown key.
-    """
-    tier = _entries(bib_path)[key].fields.get("tier", "").strip()
-    if tier not in TIERS:
-        found = f"tier {tier!r}" if tier else "no tier"
-        raise InputError(
-            f"{shown_path(bib_path)}, entry '{key}': {found}; expected one of {', '.join(TIERS)}"
-        )
-    return tier
+    """One source's tier: primary, press or secondary (the loader refuses any other);
+    ``KeyError`` for an unknown key."""
+    return source_tiers(bib_path)[key]
 
 
 def best_tier(keys: Iterable[str], bib_path: Path = BIB_PATH) -> str | None:

@@ -18,6 +18,14 @@ from pathlib import Path
 
 from frontierbook.paths import BIB_PATH, DATA_DIR, ROOT
 
+# How close to the original each bibliography entry is, best first: the document itself (a
+# paper, filing, rule or official statement); a reputable outlet's own report; a reprint,
+# aggregator or summary. A secondary entry says in TIER_REASON_FIELD why nothing better was
+# used.
+TIERS = ("primary", "press", "secondary")
+TIER_FIELD = "tier"
+TIER_REASON_FIELD = "tiernote"
+
 
 class InputError(ValueError):
     """An input file (a table, ``datapackage.json``, ``references.bib``) is wrong.
@@ -116,7 +124,8 @@ def bibliography(bib_path: Path = BIB_PATH) -> dict:
     """Citation key -> pybtex entry, in file order.
 
     Raises :class:`InputError` naming the file and the line or entry of a syntax error,
-    a repeated key or a repeated field.
+    a repeated key or a repeated field, or an entry whose ``tier`` is missing or unknown, or
+    that is ``secondary`` without a ``tiernote`` giving the reason.
     """
     return _read_bibliography(*_stamp(Path(bib_path)))
 
@@ -137,7 +146,7 @@ def _read_bibliography(path: str, mtime_ns: int, size: int) -> dict:
     shown = shown_path(path)
     text = _read_utf8(path, shown)
     try:
-        return dict(parse_string(text, bib_format="bibtex").entries)
+        entries = dict(parse_string(text, bib_format="bibtex").entries)
     except PybtexSyntaxError as exc:
         message = exc.args[0] if exc.args else exc.error_type
         raise InputError(f"{shown}, line {exc.lineno}: {message}") from None
@@ -158,6 +167,33 @@ def _read_bibliography(path: str, mtime_ns: int, size: int) -> dict:
                 f"{shown}{where}, entry '{found.group(1)}': field '{found.group(2)}' twice"
             ) from None
         raise InputError(f"{shown}: {message}") from None
+    _check_tiers(entries, text, shown)
+    return entries
+
+
+def _check_tiers(entries: dict, text: str, shown: str) -> None:
+    """Every entry says how close to the original the copy we read is, and a secondary
+    copy says why nothing better was used."""
+    for key, entry in entries.items():
+        line = _line_of_entry(text, key, 0)
+        where = f"{shown}{f', line {line}' if line else ''}, entry '{key}'"
+        tier = entry.fields.get(TIER_FIELD, "").strip()
+        if not tier:
+            raise InputError(f"{where}: no '{TIER_FIELD}' field; give one of {', '.join(TIERS)}")
+        if tier not in TIERS:
+            raise InputError(
+                f"{where}: unknown {TIER_FIELD} {tier!r}; expected one of {', '.join(TIERS)}"
+            )
+        if tier == "secondary" and not entry.fields.get(TIER_REASON_FIELD, "").strip():
+            raise InputError(
+                f"{where}: a secondary source needs a '{TIER_REASON_FIELD}' field saying why "
+                "no primary or press copy was used"
+            )
+
+
+def source_tiers(bib_path: Path = BIB_PATH) -> dict[str, str]:
+    """Citation key -> its tier: ``primary``, ``press`` or ``secondary`` (see :data:`TIERS`)."""
+    return {key: entry.fields[TIER_FIELD].strip() for key, entry in bibliography(bib_path).items()}
 
 
 def bib_keys(bib_path: Path = BIB_PATH) -> tuple[str, ...]:

@@ -472,7 +472,7 @@ def reason_figures(params: CostParameters | None = None) -> dict[str, str]:
         "rule_2022": f"the {month('rule-2022-10')} rule",
         "rule_2023": f"the {month('rule-2023-10')} update",
         "rule_2023_announced": day("rule-2023-10"),
-        "h800_licence_date": day("rule-2023-11"),
+        "h800_licence_date": day("h800-immediate-2023-10"),
         "h20_licence_date": day("h20-2025-04"),
         "h20_assurance_date": day("h20resume-2025-07"),
         "h20_licences_issued": day("h20licences-2025-08"),

@@ -27,6 +27,17 @@ _LABEL_CHARS = 42
 _LINE_PT = TEXT_PT * 1.25
 
 
+# The strands of the timeline that make up the DeepSeek cost debate itself: the market's
+# reaction and the arguments over the figure. Export-control statements are policy or
+# industry events even when they mention DeepSeek.
+COST_DEBATE_CATEGORIES = ("market", "debate")
+
+
+def cost_debate(events: pd.DataFrame) -> pd.DataFrame:
+    """The events of the cost debate: the market's fall and the posts that followed it."""
+    return events[events["category"].isin(COST_DEBATE_CATEGORIES)]
+
+
 def event_day(row: pd.Series) -> str:
     """'26 Dec 2024', or 'Mar 2023' when only the month is known."""
     if row["date_precision"] == "month":

@@ -13,8 +13,9 @@ from pybtex.richtext import Tag, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting.plain import Style as PlainStyle
 
+from frontierbook.inputs import TIER_FIELD, TIER_REASON_FIELD
+
 STYLE_NAME = "frontierbook"
-TIER_REASON_FIELD = "tiernote"
 
 
 class TieredStyle(PlainStyle):
@@ -22,7 +23,7 @@ class TieredStyle(PlainStyle):
 
     def format_entry(self, label: str, entry, bib_data=None) -> FormattedEntry:
         formatted = super().format_entry(label, entry, bib_data=bib_data)
-        tier = entry.fields.get("tier", "").strip()
+        tier = entry.fields.get(TIER_FIELD, "").strip()
         if not tier:
             return formatted
         parts = [formatted.text, " Tier: ", Tag("strong", tier), "."]
