@@ -78,8 +78,8 @@ def test_two_keys_that_cite_alike_give_one_source(tmp_path) -> None:
 
     bib = tmp_path / "refs.bib"
     bib.write_text(
-        "@misc{a, author = {Meta}, title = {One}, year = {2024}}\n"
-        "@misc{b, author = {Meta}, title = {Two}, year = {2024}}\n",
+        "@misc{a, author = {Meta}, title = {One}, year = {2024}, tier = {primary}}\n"
+        "@misc{b, author = {Meta}, title = {Two}, year = {2024}, tier = {primary}}\n",
         encoding="utf-8",
     )
     assert source_line(["a", "b"], bib_path=bib) == "Source: Meta 2024"
