@@ -22,7 +22,17 @@ def test_current_to_is_the_latest_sweep_and_not_before_any_event() -> None:
     assert now.current_to == sweeps["swept_to"].max()
     assert now.current_to >= events[["date", "date_end"]].max().max()
     assert len(now.sweeps) == (sweeps["swept_to"] == now.current_to).sum()
-    assert "about" in now.sources_end and now.sweeps["label"].iloc[0] in now.sources_end
+    assert now.earliest_end["sources_end"] == now.sweeps["sources_end"].min()
+    listed = str(now.html())
+    for row in now.sweeps.itertuples():
+        assert row.topic.replace("'", "&#39;") in listed
+
+
+def test_the_sweep_list_escapes_what_the_table_says() -> None:
+    sweeps = load_table("sweeps")
+    hostile = sweeps.assign(topic="<script>alert(1)</script>")
+    listed = str(currency(hostile, load_table("events")).html())
+    assert "<script>" not in listed and "&lt;script&gt;" in listed
 
 
 def test_an_event_after_the_sweep_stops_the_book() -> None:

@@ -13,8 +13,10 @@ import posixpath
 from dataclasses import dataclass
 
 import pandas as pd
+from markupsafe import Markup
 
 from frontierbook.data import DataError, Problem, load_table
+from frontierbook.paths import ROOT
 from frontierbook.scorecard import chapter_labels
 from frontierbook.text import long_date
 
@@ -29,21 +31,26 @@ class Currency:
     sweeps: pd.DataFrame  # the rows of the latest sweep, one per topic
 
     @property
-    def topics(self) -> str:
-        """'DeepSeek's models, ...; and US export rules, ...' in the file's order."""
-        return _and([t[0].lower() + t[1:] for t in self.sweeps["topic"]], sep="; ")
+    def earliest_end(self) -> pd.Series:
+        """The topic whose sources run out first: the book is surely current only to there."""
+        return self.sweeps.sort_values("sources_end").iloc[0]
 
-    @property
-    def sources_end(self) -> str:
-        """'about 1 Jun 2026 for X, and about 27 Oct 2026 for Y', earliest first."""
-        rows = self.sweeps.sort_values("sources_end")
-        return _and([f"about {long_date(r.sources_end)} for {r.label}" for r in rows.itertuples()])
-
-
-def _and(parts: list[str], sep: str = ", ") -> str:
-    if len(parts) < 2:
-        return "".join(parts)
-    return sep.join(parts[:-1]) + f"{sep.strip()} and " + parts[-1]
+    def html(self) -> Markup:
+        """One list item per topic: what was swept, over which window, and where the
+        sources we could read run out. Every value is escaped."""
+        items = Markup("").join(
+            Markup(
+                "<li><strong>{topic}</strong>: swept from {start} to {end}; the sources we "
+                "could read run out about {sources_end}.</li>"
+            ).format(
+                topic=r.topic,
+                start=long_date(r.window_start),
+                end=long_date(r.swept_to),
+                sources_end=long_date(r.sources_end),
+            )
+            for r in self.sweeps.itertuples()
+        )
+        return Markup('<ul class="fb-sweeps">{}</ul>').format(items)
 
 
 def currency(sweeps: pd.DataFrame | None = None, events: pd.DataFrame | None = None) -> Currency:
@@ -108,9 +115,12 @@ def where_links(where: str, from_doc: str) -> list[tuple[str, str]]:
 
 
 def _page_title(docname: str) -> str:
-    from frontierbook.paths import ROOT
-
-    for line in (ROOT / f"{docname}.md").read_text(encoding="utf-8").splitlines():
+    """The page's first heading. The readers' wheel packs the chapters but not the landing
+    page, so a page it lacks is named by its docname."""
+    path = ROOT / f"{docname}.md"
+    if not path.is_file():
+        return "the landing page" if docname == "index" else docname
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# "):
             return line[2:].strip()
     return docname

@@ -174,9 +174,6 @@ def timeline_chart(
     # The plot, plus about 3 inches for the title, legend and source line.
     height = len(anchors) * _label_pitch_pt(anchors) / 72 + 3.0
     fig, ax = new_chart(title, "", ylabel, figsize=(6.0, height))
-    draw_timeline(ax, events, labelled, notes)
-    if shade:
-        ax.axhspan(*mdates.date2num(list(shade)), color="#e6e6e6", zorder=0)
     shown = events if labelled is None else events[labelled]
     rows = shown.sort_values(["date", "event_id"])
     alt = (
@@ -190,4 +187,10 @@ def timeline_chart(
         + "."
         + "".join(f" {text}." for text in (notes or {}))
     )
-    return finish_chart(fig, events["source"], alt=alt)
+    # The source line first: with many sources it runs to several lines, and the labels
+    # must be spread over the plot's height as laid out with it.
+    finish_chart(fig, events["source"], alt=alt)
+    draw_timeline(ax, events, labelled, notes)
+    if shade:
+        ax.axhspan(*mdates.date2num(list(shade)), color="#e6e6e6", zorder=0)
+    return fig
