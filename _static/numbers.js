@@ -51,6 +51,8 @@
         item.appendChild(link(row.data_href, row.table + ": " + row.key));
         item.appendChild(document.createTextNode(", "));
         item.appendChild(row.cite_href ? link(row.cite_href, row.cite) : el("span", "", row.cite));
+        // The source's tier: primary (the document itself), press, or secondary (a copy).
+        item.appendChild(el("span", "fb-pop-tier fb-tier-" + row.tier, " (" + row.tier + ")"));
         list.appendChild(item);
       });
       if (info.rows.length > MAX_ROWS) {

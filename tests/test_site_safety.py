@@ -12,7 +12,7 @@ import pytest
 from markupsafe import escape
 
 from frontierbook.chartlint import LINT_SWITCH
-from frontierbook.data import is_free_text
+from frontierbook.data import SOURCE_FIELDS, is_free_text
 from frontierbook.inputs import descriptor
 
 from .conftest import book_copy, make_book
@@ -36,7 +36,7 @@ CODE_COLUMNS = {("export_thresholds", "paragraph")}
 def _key_columns(resource: dict, resources: list[dict]) -> set[str]:
     """Columns other rows point at or that point elsewhere: changing them breaks keys."""
     schema = resource["schema"]
-    keys = set(schema.get("primaryKey", [])) | {"source"}
+    keys = set(schema.get("primaryKey", [])) | set(SOURCE_FIELDS)
     for fk in schema.get("foreignKeys", []):
         keys |= set(fk["fields"])
     for other in resources:
@@ -79,10 +79,21 @@ def inject_everywhere(data: Path) -> dict[str, list[str]]:
     return injected
 
 
+def inject_into_tier_notes(bib: Path) -> int:
+    """Append an attack to every ``tiernote`` of the bibliography (the reason a source is
+    secondary, which the bibliography page shows); return how many."""
+    text, count = re.subn(
+        r"(tiernote\s*=\s*\{)", lambda m: m.group(1) + ATTACKS[0] + " ", bib.read_text("utf-8")
+    )
+    bib.write_text(text, encoding="utf-8")
+    return count
+
+
 @pytest.fixture(scope="module")
 def injected_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     book = book_copy(tmp_path_factory.mktemp("injected"))
     injected = inject_everywhere(book / "data")
+    injected["references.bib tiernote"] = inject_into_tier_notes(book / "references.bib")
     # The attacks make deliberately ugly chart labels (long, bracketed); this build checks
     # escaping, so the chart lint, which would rightly refuse them, is off for it alone.
     result = make_book(book, extra_env={LINT_SWITCH: "off"})
@@ -92,8 +103,14 @@ def injected_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]
 
 def test_attacks_reach_every_table_with_free_text(injected_site) -> None:
     _, injected = injected_site
-    assert sum(len(columns) for columns in injected.values()) >= 30
-    assert {"note", "title", "description"} <= set(injected["events"])
+    notes = injected["references.bib tiernote"]
+    tables = {
+        name: columns for name, columns in injected.items() if name != "references.bib tiernote"
+    }
+    assert sum(len(columns) for columns in tables.values()) >= 30
+    assert {"note", "title", "description"} <= set(tables["events"])
+    assert {"counter_evidence", "reason", "claim"} <= set(tables["claims"])
+    assert notes >= 5  # every secondary source gives its reason
 
 
 def test_no_live_markup_in_any_page_chart_or_notebook(injected_site) -> None:
@@ -113,6 +130,8 @@ def test_no_live_markup_in_any_page_chart_or_notebook(injected_site) -> None:
     # Shown to the reader as text, and never evaluated as a template.
     for attack in ATTACKS:
         assert escape(attack) in timeline, attack
+    bibliography = (site / "chapters" / "bibliography.html").read_text(encoding="utf-8")
+    assert "Why no better copy: " + escape(ATTACKS[0]) in bibliography
 
 
 def test_data_downloads_are_the_validated_files_unchanged(injected_site) -> None:

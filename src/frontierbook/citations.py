@@ -15,6 +15,9 @@ and the labels of the bibliography itself. :func:`citation_labels` refuses a bib
 which two works would share a label, or a label misleads (a lone "2025a", or "2025" beside
 "2025a"), with an :class:`~frontierbook.inputs.InputError` naming the entries and their
 lines; the build checks it before any chapter executes.
+
+Each source also has a tier (:func:`source_tier`): how close the document we read is to
+the thing itself.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from frontierbook.inputs import InputError, _stamp, bibliography, shown_path
+from frontierbook.inputs import TIERS, InputError, _stamp, bibliography, shown_path, source_tiers
 from frontierbook.paths import BIB_PATH
 
 # Four digits, and a letter only when the same author part has several works that year.
@@ -139,3 +142,27 @@ def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH, prefix: str = "S
     distinct = list(dict.fromkeys(short_citation(k, bib_path) for k in keys))
     label = prefix if len(distinct) == 1 else f"{prefix}s"
     return f"{label}: " + "; ".join(distinct)
+
+
+def source_tier(key: str, bib_path: Path = BIB_PATH) -> str:
+    """One source's tier: primary, press or secondary (the loader refuses any other);
+    ``KeyError`` for an unknown key."""
+    return source_tiers(bib_path)[key]
+
+
+def best_tier(keys: Iterable[str], bib_path: Path = BIB_PATH) -> str | None:
+    """The best tier among the sources ``keys`` (empty keys skipped); None when there are none."""
+    tiers = [source_tier(k, bib_path) for k in keys if k]
+    return min(tiers, key=TIERS.index) if tiers else None
+
+
+def source_tier(key: str, bib_path: Path = BIB_PATH) -> str:
+    """One source's tier: primary, press or secondary (the loader refuses any other);
+    ``KeyError`` for an unknown key."""
+    return source_tiers(bib_path)[key]
+
+
+def best_tier(keys: Iterable[str], bib_path: Path = BIB_PATH) -> str | None:
+    """The best tier among the sources ``keys`` (empty keys skipped); None when there are none."""
+    tiers = [source_tier(k, bib_path) for k in keys if k]
+    return min(tiers, key=TIERS.index) if tiers else None

@@ -1,8 +1,9 @@
 """Load the book's CSV tables, validated against ``data/datapackage.json``.
 
 Validation is Frictionless's: types, constraints, primary and foreign keys. The ``source``
-column of every table is a foreign key into a ``references`` table that this module builds
-from ``references.bib``, so an unknown citation key is caught like any other bad value.
+column of every table, and each other column that names a source (:data:`SOURCE_FIELDS`), is
+a foreign key into a ``references`` table that this module builds from ``references.bib``, so
+an unknown citation key is caught like any other bad value.
 Every failure is raised as one :class:`DataError` naming the file, the row and the column.
 
 Pandas must read exactly what Frictionless validated, so the book fixes the CSV dialect and
@@ -39,6 +40,8 @@ from frontierbook.paths import BIB_PATH, DATA_DIR
 from frontierbook.reads import PACKAGE, record_read, validated_dir
 
 PROVENANCE_FIELDS = ("source", "kind", "note")
+# Columns whose value is a key into references.bib (an empty optional cell names none).
+SOURCE_FIELDS = ("source", "support_source", "corroborated_by", "counter_source")
 KINDS = ("reported", "estimate", "derived")
 
 
@@ -269,9 +272,14 @@ def _package(data_dir: Path, bib_path: Path):
     resources = []
     for resource in descriptor["resources"]:
         schema = dict(resource["schema"])
+        names = {f["name"] for f in schema["fields"]}
         schema["foreignKeys"] = [
             *schema.get("foreignKeys", []),
-            {"fields": ["source"], "reference": {"resource": "references", "fields": ["key"]}},
+            *(
+                {"fields": [name], "reference": {"resource": "references", "fields": ["key"]}}
+                for name in SOURCE_FIELDS
+                if name in names
+            ),
         ]
         schema["fields"] = [
             {**f, "trueValues": ["true"], "falseValues": ["false"]}

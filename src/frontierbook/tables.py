@@ -98,6 +98,17 @@ def link(href: str, text: Cell) -> Markup:
     return Markup('<a href="{}">{}</a>').format(href, cell_text(text))
 
 
+def cite(key: str) -> Markup:
+    """A source, named by its short citation ("DeepSeek-AI 2024") and linked to the
+    bibliography; the site builder points the link at the key's own entry
+    (``sitebuilder.pages.link_citations``)."""
+    from frontierbook.citations import short_citation
+
+    return Markup('<a class="fb-cite" href="bibliography.html" data-cite="{}">{}</a>').format(
+        key, short_citation(key)
+    )
+
+
 def number_button(name: str, text: Cell) -> Markup:
     """A published number that opens its provenance popover (sitebuilder.numbers):
     ``name`` is the number's glue name, ``text`` the value shown."""

@@ -151,7 +151,7 @@ def glued_numbers(app: Sphinx) -> dict[str, dict[str, dict]]:
     return found
 
 
-def _citation_targets(app: Sphinx) -> dict[str, tuple[str, str]]:
+def citation_targets(app: Sphinx) -> dict[str, tuple[str, str]]:
     """Bibliography key -> (docname, anchor) of its entry in the bibliography."""
     domain = app.env.get_domain("cite")
     return {c.key: (c.bibliography_key.docname, c.citation_id) for c in domain.citations}
@@ -159,9 +159,9 @@ def _citation_targets(app: Sphinx) -> dict[str, tuple[str, str]]:
 
 def _page_numbers(app: Sphinx, pagename: str, numbers: dict[str, dict]) -> dict[str, dict]:
     """What the popover shows, with links relative to ``pagename``."""
-    from frontierbook.citations import short_citation
+    from frontierbook.citations import short_citation, source_tier
 
-    targets = _citation_targets(app)
+    targets = citation_targets(app)
     uri = app.builder.get_relative_uri
     shown = {}
     for name, number in numbers.items():
@@ -177,6 +177,7 @@ def _page_numbers(app: Sphinx, pagename: str, numbers: dict[str, dict]) -> dict[
                     "key": ", ".join(row["key"].values()),
                     "kind": row["kind"],
                     "cite": short_citation(row["source"]),
+                    "tier": source_tier(row["source"]),
                     "cite_href": f"{uri(pagename, docname)}#{anchor}" if docname else "",
                     "data_href": f"{uri(pagename, DATA_APPENDIX)}#table-{row['table']}",
                 }
@@ -299,7 +300,7 @@ def described_html(text: str) -> Markup:
 
 
 def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    from frontierbook.citations import short_citation
+    from frontierbook.citations import short_citation, source_tier
 
     for placeholder in doctree.findall(numbers_table):
         uri = app.builder.get_relative_uri
@@ -315,7 +316,8 @@ def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> No
                 join(
                     link(f"#table-{r['table']}", r["table"]),
                     f": {', '.join(r['key'].values())} "
-                    f"({short_citation(r['source'])}, {r['kind']})",
+                    f"({short_citation(r['source'])}, a {source_tier(r['source'])} source; "
+                    f"{r['kind']})",
                 )
                 for r in number["rows"]
             ]
@@ -338,7 +340,7 @@ def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> No
                 )
             )
         html = render_table(
-            ["Number", "Page", "How computed", "From (table: row, source, kind)"],
+            ["Number", "Page", "How computed", "From (table: row, source and its tier, kind)"],
             rows,
             classes=["fb-numbers-table"],
         )

@@ -3,8 +3,10 @@
 It wires the book's page features into Sphinx's events; each feature lives in its own module:
 
 - :mod:`.numbers`: ``{eval}`name``` in the prose shows the number a chapter published.
+- :mod:`.bibstyle`: the bibliography shows each source's tier.
 - :mod:`.citestyle`: in-text citations and bibliography labels are the works' one label.
-- :mod:`.pages`: chart alt text copied from the SVG into ``<img alt>``; accessible tables.
+- :mod:`.pages`: chart alt text copied from the SVG into ``<img alt>``; accessible tables;
+  sources in tables linked to their bibliography entries.
 - :mod:`.notebooks`: every chapter published as ``.ipynb``, its download link, Colab's button.
 - :mod:`.repository`: the repository and launch buttons, from ``GITHUB_REPOSITORY``.
 - :mod:`.mathml`: equations rendered to MathML at build time (no MathJax).
@@ -18,6 +20,7 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from sitebuilder import (
+    bibstyle,
     chartimages,
     citestyle,
     icons,
@@ -33,6 +36,7 @@ from sitebuilder import (
 
 def setup(app: Sphinx) -> dict:
     speedups.find_bibtex_backend_once()
+    bibstyle.register()
     numbers.register(app)
     citestyle.register(app)
     mathml.register(app)
@@ -42,6 +46,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", pages.set_alt)
     app.connect("doctree-resolved", notebooks.add_notebook_link)
     app.connect("html-page-context", pages.fix_accessibility)
+    app.connect("html-page-context", pages.link_citations)
     app.connect("html-page-context", chartimages.size_and_defer_charts)
     app.connect("html-page-context", chartimages.add_logo_size)
     app.connect("html-page-context", icons.add_template_helper)
