@@ -154,15 +154,3 @@ def best_tier(keys: Iterable[str], bib_path: Path = BIB_PATH) -> str | None:
     """The best tier among the sources ``keys`` (empty keys skipped); None when there are none."""
     tiers = [source_tier(k, bib_path) for k in keys if k]
     return min(tiers, key=TIERS.index) if tiers else None
-
-
-def source_tier(key: str, bib_path: Path = BIB_PATH) -> str:
-    """One source's tier: primary, press or secondary (the loader refuses any other);
-    ``KeyError`` for an unknown key."""
-    return source_tiers(bib_path)[key]
-
-
-def best_tier(keys: Iterable[str], bib_path: Path = BIB_PATH) -> str | None:
-    """The best tier among the sources ``keys`` (empty keys skipped); None when there are none."""
-    tiers = [source_tier(k, bib_path) for k in keys if k]
-    return min(tiers, key=TIERS.index) if tiers else None
