@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from frontierbook.i18n import _
 from frontierbook.inputs import bibliography
 from frontierbook.paths import BIB_PATH
 
@@ -38,7 +39,7 @@ def short_citation(key: str, bib_path: Path = BIB_PATH) -> str:
     return f"{who} {year}"
 
 
-def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH, prefix: str = "Source") -> str:
+def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH) -> str:
     """'Sources: A 2024; B 2025' for the distinct citations, in first-seen order.
 
     Two keys that cite alike (two Meta documents of 2024) appear once: the line names who
@@ -48,5 +49,5 @@ def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH, prefix: str = "S
     if not keys:
         raise ValueError("a chart needs at least one source")
     distinct = list(dict.fromkeys(short_citation(k, bib_path) for k in keys))
-    label = prefix if len(distinct) == 1 else f"{prefix}s"
+    label = _("Source") if len(distinct) == 1 else _("Sources")
     return f"{label}: " + "; ".join(distinct)

@@ -23,10 +23,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from markupsafe import Markup, escape
 
+from frontierbook.i18n import N_, _
+
 if TYPE_CHECKING:
     from IPython.display import HTML
 
-NOT_REPORTED = "not reported"
+# Translated where shown (a missing cell reads "tidak dilaporkan" in Indonesian).
+NOT_REPORTED = N_("not reported")
 
 Cell = object  # str, number, date, None/NaN/NA, or Markup from the helpers below
 
@@ -62,13 +65,13 @@ def cell_text(value: Cell, missing: str = NOT_REPORTED) -> Markup:
     if isinstance(value, Markup):
         return value
     if is_missing(value):
-        return Markup('<span class="not-reported">{}</span>').format(missing)
+        return Markup('<span class="not-reported">{}</span>').format(_(missing))
     if isinstance(value, bool):
-        return escape("yes" if value else "no")
+        return escape(_("yes") if value else _("no"))
     if isinstance(value, numbers.Real) and not math.isfinite(float(value)):
         raise ValueError(f"non-finite number {value!r} in a table cell")
     if isinstance(value, pd.Timestamp | dt.date):
-        return escape(value.strftime("%Y-%m-%d"))
+        return escape(value.strftime("%Y-%m-%d"))  # ISO dates read alike in every language
     return escape(str(value))
 
 
@@ -191,13 +194,15 @@ def events_table(events: pd.DataFrame) -> HTML:
             when(r),
             join(
                 strong(r["title"]),
-                Markup(" <em>(as reported)</em>") if r["as_reported"] else None,
+                Markup(" <em>{}</em>").format(_("(as reported)")) if r["as_reported"] else None,
                 LINE_BREAK,
                 r["description"],
             ),
             r["note"],
             code(r["source"]),
         )
-        for _, r in events.iterrows()
+        for _index, r in events.iterrows()
     ]
-    return html_table(["Date", "Event", Column("Note", missing="–"), "Source key"], rows)
+    return html_table(
+        [_("Date"), _("Event"), Column(_("Note"), missing="–"), _("Source key")], rows
+    )

@@ -1,16 +1,52 @@
-"""Numbers for the prose: formatted in one place and glued into the text by MyST-NB."""
+"""Numbers for the prose: formatted in one place and glued into the text by MyST-NB.
+
+Every formatter writes in the current language (:func:`frontierbook.i18n.language`):
+English as the book was written ("$5.576M", "2,788,000", "26 Dec 2024"); any other
+language with the same digits, rounded the same way, and that language's separators, scale
+words, currency symbol and month names from CLDR (Babel): "US$5,576 juta", "2.788.000",
+"27 Januari 2025". Each returns a :class:`Text` that carries the value it shows, so the
+book can check that every edition shows the same numbers.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from typing import Any
+
+from frontierbook.i18n import SOURCE_LANGUAGE, language, locale
 
 
 class Text(str):
-    """A string that shows without quotes when glued (its plain-text repr is itself)."""
+    """A string that shows without quotes when glued (its plain-text repr is itself), and
+    carries the value it was formatted from (``value``: a number, a ``[low, high]`` pair or
+    an ISO date), or None for words."""
+
+    value: Any
+
+    def __new__(cls, text: str, value: Any = None) -> Text:
+        self = super().__new__(cls, text)
+        self.value = value
+        return self
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:
         # IPython's plain-text formatter (which glue uses) would otherwise print repr().
         printer.text(str(self))
+
+
+def json_value(value: Any) -> Any:
+    """A formatted value as JSON: a float, an ISO date, a list for a range; None if absent."""
+    if value is None:
+        return None
+    if isinstance(value, tuple | list):
+        return [json_value(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "to_pydatetime"):  # a pandas Timestamp
+        return value.to_pydatetime().date().isoformat()
+    return float(value)
 
 
 def _finite(value: float) -> float:
@@ -20,16 +56,45 @@ def _finite(value: float) -> float:
     return value
 
 
-def usd(value: float, digits: int | None = None) -> str:
-    """'$5.576M', '$1.6B', '$294K', '$2.19' with sensible significant figures."""
+def _local(digits: str) -> str:
+    """English digits ("2,788,000.5") with the current language's group and decimal signs."""
+    if language() == SOURCE_LANGUAGE:
+        return digits
+    symbols = locale().number_symbols["latn"]
+    swap = str.maketrans({",": symbols["group"], ".": symbols["decimal"]})
+    return digits.translate(swap)
+
+
+_SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
+
+
+def _scale_word(size: float) -> str:
+    """The current language's long word for a power of a thousand: ' juta', ' miliar'."""
+    patterns = locale().compact_decimal_formats["long"]["other"]
+    return patterns[str(int(size))].suffix[0]
+
+
+def usd(value: float, digits: int | None = None) -> Text:
+    """'$5.576M', '$1.6B', '$294K', '$2.19' with sensible significant figures;
+    in Indonesian 'US$5,576 juta', 'US$1,6 miliar', 'US$294 ribu', 'US$2,19'."""
     _finite(value)
     if value < 0:
-        return "-" + usd(-value, digits)
-    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        return Text("-" + usd(-value, digits), value)
+    english = language() == SOURCE_LANGUAGE
+    symbol = "$" if english else _currency_symbol()
+    for size, suffix in _SCALES:
         if value >= size:
-            scaled = value / size
-            return f"${_sig(scaled, digits)}{suffix}"
-    return f"${_sig(value, digits)}"
+            scaled = _sig(value / size, digits)
+            if english:
+                return Text(f"${scaled}{suffix}", value)
+            return Text(f"{symbol}{_local(scaled)}{_scale_word(size)}", value)
+    return Text(f"{symbol}{_local(_sig(value, digits))}", value)
+
+
+def _currency_symbol() -> str:
+    from babel.numbers import get_currency_symbol
+
+    return get_currency_symbol("USD", locale())
 
 
 def _sig(value: float, digits: int | None) -> str:
@@ -43,32 +108,55 @@ def _sig(value: float, digits: int | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def number(value: float, digits: int = 0) -> str:
-    """Thousands separators: 2,788,000; 14.8 with digits=1."""
-    return f"{_finite(value):,.{digits}f}"
+def number(value: float, digits: int = 0) -> Text:
+    """Thousands separators: 2,788,000; 14.8 with digits=1 (Indonesian: 2.788.000; 14,8)."""
+    return Text(_local(f"{_finite(value):,.{digits}f}"), value)
 
 
-def ratio(value: float, digits: int = 0) -> str:
+def shortest(value: float) -> Text:
+    """The shortest plain form, as Python's ``g`` format writes it: 0.5, 100, 2e+06."""
+    return Text(_local(f"{_finite(value):g}"), value)
+
+
+def ratio(value: float, digits: int = 0) -> Text:
     """'11×'."""
-    return f"{_finite(value):,.{digits}f}×"
+    return Text(_local(f"{_finite(value):,.{digits}f}") + "×", value)
 
 
-def percent(value: float, digits: int = 0) -> str:
+def percent(value: float, digits: int = 0) -> Text:
     """0.35 -> '35%'."""
-    return f"{100 * _finite(value):.{digits}f}%"
+    return Text(_local(f"{100 * _finite(value):.{digits}f}") + "%", value)
 
 
-def sci(value: float, digits: int = 1) -> str:
-    """3.29e24 -> '3.3 × 10^24' written with a Unicode superscript."""
+def sci(value: float, digits: int = 1) -> Text:
+    """3.29e24 -> '3.3 × 10^24' written with a Unicode superscript (Indonesian '3,3 × 10²⁴')."""
     exponent = int(math.floor(math.log10(abs(_finite(value)))))
     mantissa = value / 10**exponent
     sup = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return f"{mantissa:.{digits}f} × 10{sup}"
+    return Text(_local(f"{mantissa:.{digits}f}") + f" × 10{sup}", value)
 
 
-def long_date(value) -> str:
-    """'26 Dec 2024' from a date or Timestamp."""
-    return f"{value.day} {value:%b %Y}"
+def long_date(value) -> Text:
+    """'26 Dec 2024' from a date or Timestamp; in Indonesian '26 Desember 2024'."""
+    if language() == SOURCE_LANGUAGE:
+        return Text(f"{value.day} {value:%b %Y}", json_value(value))
+    return Text(_cldr_date(value, "d MMMM y"), json_value(value))
+
+
+def month_year(value, abbreviated: bool = False) -> Text:
+    """'December 2024' ('Dec 2024' abbreviated) from a date or Timestamp; 'Desember 2024'."""
+    if language() == SOURCE_LANGUAGE:
+        return Text(f"{value:%b %Y}" if abbreviated else f"{value:%B %Y}", json_value(value))
+    return Text(_cldr_date(value, "MMM y" if abbreviated else "MMMM y"), json_value(value))
+
+
+def _cldr_date(value, pattern: str) -> str:
+    from babel.dates import format_date
+
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if hasattr(day, "to_pydatetime"):
+        day = day.to_pydatetime().date()
+    return format_date(day, pattern, locale=locale())
 
 
 # MyST-NB's glue protocol: a display_data output whose MIME types carry this prefix and
@@ -76,6 +164,9 @@ def long_date(value) -> str:
 # spares every chapter's kernel the ~2 s import of MyST-NB and its dependencies;
 # tests/test_text.py checks that the output is identical to myst_nb.glue's.
 GLUE_PREFIX = "application/papermill.record/"
+# The value a glued text shows (Text.value), beside the text, so that the book can compare
+# the editions' numbers by value.
+VALUE_MIME = "application/vnd.frontierbook.value+json"
 
 
 def glue_text(
@@ -96,7 +187,8 @@ def glue_text(
     DataFrames or row Series from ``load_table`` that the value was computed from (or
     ``(table, key)`` tuples), ``how`` says in one line how, ``params`` names the chapter
     parameters it depends on, and ``assumptions`` the package constants it uses. The book
-    refuses a number without rows or parameters.
+    refuses a number without rows or parameters. A :class:`Text` from the formatters above
+    also publishes the value it shows.
     """
     from IPython import get_ipython
     from IPython.core.formatters import format_display_data
@@ -106,8 +198,10 @@ def glue_text(
 
     if not name.isidentifier():
         raise ValueError(f"a published number needs a Python name, not {name!r}")
-    value = Text(text)
+    value = Text(text, getattr(text, "value", None))
     bundle, metadata = format_display_data(value)
+    if value.value is not None:
+        bundle[VALUE_MIME] = json_value(value.value)
     if rows is not None or how is not None or params is not None:
         bundle[PROVENANCE_MIME] = record(rows, how or "", params, assumptions=assumptions)
     metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
