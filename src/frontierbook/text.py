@@ -36,8 +36,8 @@ class Text(str):
 
 def json_value(value: Any) -> Any:
     """A formatted value as JSON: a float, an ISO date, a list for a range; None if absent."""
-    if value is None:
-        return None
+    if value is None or isinstance(value, str):
+        return value
     if isinstance(value, tuple | list):
         return [json_value(v) for v in value]
     if isinstance(value, dt.datetime):
@@ -91,6 +91,21 @@ def usd(value: float, digits: int | None = None) -> Text:
     return Text(f"{symbol}{_local(_sig(value, digits))}", value)
 
 
+def usd_short(value: float, digits: int | None = None) -> Text:
+    """A dollar amount where space is short (a chart's cells): '$54.8M' in English; in
+    other languages the number and CLDR's short scale word, without the currency, which
+    the chart's title or axis names: '54,8 jt'."""
+    _finite(value)
+    if language() == SOURCE_LANGUAGE or value < 1e3:
+        return usd(value, digits)
+    patterns = locale().compact_decimal_formats["short"]["other"]
+    for size, _suffix in _SCALES:
+        if value >= size:
+            word = patterns[str(int(size))].suffix[0]
+            return Text(_local(_sig(value / size, digits)) + word, value)
+    raise AssertionError("unreachable")
+
+
 def _currency_symbol() -> str:
     from babel.numbers import get_currency_symbol
 
@@ -141,6 +156,13 @@ def long_date(value) -> Text:
     if language() == SOURCE_LANGUAGE:
         return Text(f"{value.day} {value:%b %Y}", json_value(value))
     return Text(_cldr_date(value, "d MMMM y"), json_value(value))
+
+
+def short_date(value) -> Text:
+    """'26 Dec 2024' in every language ('26 Des 2024'): for charts, where space is short."""
+    if language() == SOURCE_LANGUAGE:
+        return long_date(value)
+    return Text(_cldr_date(value, "d MMM y"), json_value(value))
 
 
 def month_year(value, abbreviated: bool = False) -> Text:

@@ -4,13 +4,17 @@ The whole path, top to bottom (:func:`build`):
 
 1. Take the lock ``_build/.lock``; a second build of the same checkout stops at once.
 2. If every input is byte-for-byte what the book in ``_build/html`` was built from, stop.
-3. Otherwise remove ``_build/html`` and the stamp that vouches for it, then find the
+3. Otherwise remove ``_build/html`` and the stamp that vouches for it, then find, for each
+   edition (English, and one per translation in ``locales/``: :mod:`.editions`), the
    chapters with no cached run made from their current inputs (:mod:`.fingerprint`).
-4. Validate every table once, then execute those chapters, in parallel, into the Jupyter
-   cache (:mod:`.execute`).
-5. Run Sphinx from scratch into ``_build/html.partial``; every chapter is a cache hit, so
-   this takes seconds, and an incremental build is the same Sphinx run as a full one.
-6. Rename it to ``_build/html`` and write the stamp.
+4. Validate every table once, then execute those chapters, in parallel, into each
+   edition's Jupyter cache; a chapter stale in two editions runs once in each language, in
+   one kernel (:mod:`.execute`).
+5. Run Sphinx from scratch for each edition (a translation into
+   ``_build/<language>/html.partial``, with its catalogues); every chapter is a cache hit,
+   so this takes seconds, and an incremental build is the same Sphinx run as a full one.
+6. Move each translation into ``_build/html.partial/<language>``, rename the whole to
+   ``_build/html`` and write the stamp.
 
 Whatever stops a build (a data error, a failing cell, a warning, a timeout, Ctrl-C, a bug)
 ends it with one readable message, exit status 1 (130 for Ctrl-C) and no ``_build/html``.
@@ -33,6 +37,7 @@ from contextlib import contextmanager
 
 from frontierbook.paths import ROOT
 from sitebuilder import execute, speedups
+from sitebuilder.editions import catalogues, editions
 from sitebuilder.fingerprint import Inputs, sources_digest, stale_chapters
 from sitebuilder.layout import BuildPaths
 
@@ -71,8 +76,42 @@ def remove_outputs(paths: BuildPaths) -> None:
     """No HTML and no stamp: nothing from an unfinished build can be published or reused."""
     paths.published_stamp.unlink(missing_ok=True)
     (paths.build_dir / "error.log").unlink(missing_ok=True)
-    for folder in (paths.html, paths.html_partial, paths.doctrees):
-        shutil.rmtree(folder, ignore_errors=True)
+    for edition in editions(paths.root):
+        there = paths.edition(edition.language)
+        for folder in (there.html, there.html_partial, there.doctrees, there.untranslated):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def compile_catalogues(paths: BuildPaths) -> None:
+    """This edition's catalogues (``.po``) compiled for Sphinx (``.mo``) under ``_build``, so
+    the build writes nothing into ``locales/``. A fuzzy entry counts as untranslated, as in
+    msgfmt."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    source = paths.root / "locales" / paths.language / "LC_MESSAGES"
+    target = paths.compiled_locales / paths.language / "LC_MESSAGES"
+    shutil.rmtree(target, ignore_errors=True)
+    for po in catalogues(paths.root, paths.language):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with open(po, "rb") as infile:
+            catalogue = read_po(infile, locale=paths.language)
+        with open(mo, "wb") as outfile:
+            write_mo(outfile, catalogue, use_fuzzy=False)
+
+
+def edition_overrides(paths: BuildPaths) -> dict:
+    """What a translated edition changes in the Sphinx configuration."""
+    if paths.is_source:
+        return {}
+    return {
+        "language": paths.language,
+        "locale_dirs": [str(paths.compiled_locales)],
+        "gettext_compact": False,
+        "gettext_auto_build": False,
+        "nb_execution_cache_path": str(paths.jupyter_cache),
+    }
 
 
 def run_sphinx(paths: BuildPaths, jobs: int) -> None:
@@ -95,6 +134,7 @@ def run_sphinx(paths: BuildPaths, jobs: int) -> None:
                 "external_toc_path": "_toc.yml",
                 "latex_individualpages": False,
                 "nitpicky": True,
+                **edition_overrides(paths),
             },
             freshenv=True,
             force_all=True,
@@ -119,7 +159,8 @@ def run_sphinx(paths: BuildPaths, jobs: int) -> None:
             lines = [f"{type(result).__name__}: {result}"]
         if not lines:
             lines = [text.strip().splitlines()[-1] if text.strip() else "no index.html"]
-        raise BuildError("Sphinx stopped:\n  " + "\n  ".join(lines))
+        where = "" if paths.is_source else f" (the {paths.language!r} edition)"
+        raise BuildError(f"Sphinx stopped{where}:\n  " + "\n  ".join(lines))
 
 
 def check_inputs(paths: BuildPaths) -> None:
@@ -139,8 +180,10 @@ def check_inputs(paths: BuildPaths) -> None:
 def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> list[str]:
     """Build ``paths.root`` into ``_build/html``; return the chapters executed."""
     jobs = jobs or os.cpu_count() or 1
+    languages = [edition.language for edition in editions(paths.root)]
     if full:
-        shutil.rmtree(paths.jupyter_cache, ignore_errors=True)
+        for language in languages:
+            shutil.rmtree(paths.edition(language).jupyter_cache, ignore_errors=True)
         shutil.rmtree(paths.state, ignore_errors=True)
     digest = sources_digest(paths.root)
     if _published_digest(paths) == digest and (paths.html / "index.html").is_file():
@@ -152,8 +195,12 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
     inputs = Inputs(paths.root)
     # Hashed once, now, before anything executes; the workers get these hashes.
     inputs.hash_all()
-    stale = stale_chapters(paths, inputs)
-    print(f"frontierbook: {len(stale)} chapter(s) to execute: {', '.join(stale) or 'none'}")
+    stale: dict[str, list[str]] = {}
+    for language in languages:
+        for docname in stale_chapters(paths.edition(language), inputs):
+            stale.setdefault(docname, []).append(language)
+    shown = [d if stale[d] == ["en"] else f"{d} ({', '.join(stale[d])})" for d in stale]
+    print(f"frontierbook: {len(stale)} chapter(s) to execute: {', '.join(shown) or 'none'}")
     if stale:
         seconds = execute.validate_tables_once(paths)
         print(f"frontierbook: validated the tables in {seconds:.2f} seconds")
@@ -165,15 +212,39 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
             )
         )
 
-    print("frontierbook: running Sphinx")
-    run_sphinx(paths, jobs)
-    # The build's own record of its configuration hash; nothing a reader needs.
-    (paths.html_partial / ".buildinfo").unlink(missing_ok=True)
+    for language in languages:
+        edition = paths.edition(language)
+        print(f"frontierbook: running Sphinx ({language})")
+        if not edition.is_source:
+            compile_catalogues(edition)
+        run_sphinx(edition, jobs)
+        # The build's own record of its configuration hash; nothing a reader needs.
+        (edition.html_partial / ".buildinfo").unlink(missing_ok=True)
+        report_untranslated(edition)
+    for language in languages[1:]:
+        paths.edition(language).html_partial.rename(paths.html_partial / language)
     (paths.html_partial / ".nojekyll").touch()
     paths.html_partial.rename(paths.html)
     paths.state.mkdir(parents=True, exist_ok=True)
     paths.published_stamp.write_text(json.dumps({"sources": digest}), encoding="utf-8")
     return sorted(seconds)
+
+
+def report_untranslated(paths: BuildPaths) -> None:
+    """One line on what a translated edition still shows in English (``make test`` fails on
+    it; ``make translation-status`` lists it)."""
+    from sitebuilder.translation import untranslated
+
+    if paths.is_source:
+        return
+    missing = untranslated(paths.edition_dir)
+    count = sum(len(messages) for messages in missing.values())
+    if count:
+        pages = sum(1 for messages in missing.values() if messages)
+        print(
+            f"frontierbook: the {paths.language!r} edition shows {count} untranslated "
+            f"passage(s) on {pages} page(s); see make translation-status"
+        )
 
 
 def _published_digest(paths: BuildPaths) -> str | None:

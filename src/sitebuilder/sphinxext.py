@@ -10,6 +10,8 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 - :mod:`.icons`: the theme's icons from a subset of its icon font, without ``fontawesome.js``.
 - :mod:`.chartimages`: chart ``<img>`` sized from the SVG, lazy below the fold.
 - :mod:`.publish`: ``data/`` published, unused files pruned.
+- :mod:`.translation`: each page's language switcher and hreflang links, the theme's and
+  the builder's own strings in the page's language, what a translation still lacks.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sitebuilder import (
     publish,
     repository,
     speedups,
+    translation,
 )
 
 
@@ -33,6 +36,7 @@ def setup(app: Sphinx) -> dict:
     speedups.find_bibtex_backend_once()
     numbers.register(app)
     mathml.register(app)
+    translation.register(app)
     app.connect("config-inited", repository.configure)
     app.connect("builder-inited", speedups.declare_parallel_safe)
     app.connect("builder-inited", publish.check_inputs)
