@@ -132,15 +132,38 @@ class RecordUntranslated(SphinxTransform):
         language = self.config.language or SOURCE_LANGUAGE
         if language == SOURCE_LANGUAGE or self.app.builder.name == "gettext":
             return
+        from docutils import nodes
+
+        # The front matter (jupytext's and the kernel's settings) is never shown: MyST
+        # leaves it as a field list at the document's top level, outside every section.
+        def front_matter(node) -> bool:
+            return any(
+                isinstance(parent, nodes.docinfo)
+                or isinstance(parent, nodes.field_list)
+                and isinstance(parent.parent, nodes.document)
+                for parent in _ancestors(node)
+            )
+
+        shown = [
+            (node, message)
+            for node, message in extract_messages(self.document)
+            if not front_matter(node)
+        ]
         missing = [
             {"line": node.line, "msgid": message}
-            for node, message in extract_messages(self.document)
+            for node, message in shown
             if message.strip() and not node.get("translated")
         ]
         folder = Path(self.app.outdir).parent / "untranslated"
         target = folder / f"{self.env.docname}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(missing, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _ancestors(node):
+    while node is not None:
+        yield node
+        node = node.parent
 
 
 def untranslated(edition_dir: Path) -> dict[str, list[dict]]:
