@@ -30,13 +30,14 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from frontierbook.paths import ROOT
-from sitebuilder import execute, speedups
+from sitebuilder import execute, speedups, wheel
 from sitebuilder.editions import catalogues, editions
 from sitebuilder.fingerprint import Inputs, sources_digest, stale_chapters
 from sitebuilder.layout import BuildPaths
@@ -192,6 +193,8 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
     remove_outputs(paths)
     check_inputs(paths)
 
+    # The notebooks' wheel depends on the sources only: pip builds it while chapters execute.
+    wheel_built = _in_background(wheel.build_wheel, paths.root, paths.wheels)
     inputs = Inputs(paths.root)
     # Hashed once, now, before anything executes; the workers get these hashes.
     inputs.hash_all()
@@ -212,22 +215,92 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
             )
         )
 
-    for language in languages:
-        edition = paths.edition(language)
-        print(f"frontierbook: running Sphinx ({language})")
-        if not edition.is_source:
-            compile_catalogues(edition)
-        run_sphinx(edition, jobs)
-        # The build's own record of its configuration hash; nothing a reader needs.
-        (edition.html_partial / ".buildinfo").unlink(missing_ok=True)
-        report_untranslated(edition)
+    wheel_built()
+    run_editions(paths, languages, jobs)
     for language in languages[1:]:
+        report_untranslated(paths.edition(language))
         paths.edition(language).html_partial.rename(paths.html_partial / language)
     (paths.html_partial / ".nojekyll").touch()
     paths.html_partial.rename(paths.html)
     paths.state.mkdir(parents=True, exist_ok=True)
     paths.published_stamp.write_text(json.dumps({"sources": digest}), encoding="utf-8")
     return sorted(seconds)
+
+
+def _in_background(function, *args):
+    """Start ``function(*args)`` in a thread; the returned wait() re-raises its error."""
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            function(*args)
+        except BaseException as error:  # handed to the caller of wait()
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if outcome:
+            raise outcome[0]
+
+    return wait
+
+
+def sphinx_edition(paths: BuildPaths, jobs: int) -> None:
+    """One edition's Sphinx run, with its catalogues compiled first."""
+    print(f"frontierbook: running Sphinx ({paths.language})")
+    if not paths.is_source:
+        compile_catalogues(paths)
+    run_sphinx(paths, jobs)
+    # The build's own record of its configuration hash; nothing a reader needs.
+    (paths.html_partial / ".buildinfo").unlink(missing_ok=True)
+
+
+def _sphinx_in_child(paths: BuildPaths, jobs: int, errors) -> None:
+    """Run one edition's Sphinx; put its error, or nothing, on the ``errors`` queue."""
+    try:
+        sphinx_edition(paths, jobs)
+    except BuildError as error:
+        errors.put(str(error))
+    except BaseException as error:
+        errors.put(f"{type(error).__name__}: {error} (the {paths.language!r} edition)")
+
+
+def run_editions(paths: BuildPaths, languages: list[str], jobs: int) -> None:
+    """Sphinx for every edition at once: English here, each translation in a process of its
+    own (forked, so it starts with what this one has imported). Each run has long serial
+    stretches (reading the environment, writing the search index, publishing), which the
+    others fill."""
+    import multiprocessing
+
+    if len(languages) == 1:
+        sphinx_edition(paths, jobs)
+        return
+    context = multiprocessing.get_context("fork")
+    errors = context.Queue()
+    children = [
+        context.Process(target=_sphinx_in_child, args=(paths.edition(language), jobs, errors))
+        for language in languages[1:]
+    ]
+    for child in children:
+        child.start()
+    problems = []
+    try:
+        sphinx_edition(paths.edition(languages[0]), jobs)
+    except BuildError as error:
+        problems.append(str(error))
+    finally:
+        for child in children:
+            child.join()
+    for child, language in zip(children, languages[1:], strict=True):
+        if child.exitcode != 0:
+            problems.append(f"Sphinx for the {language!r} edition died (exit {child.exitcode})")
+    while not errors.empty():
+        problems += [problem for problem in [errors.get()] if problem]
+    if problems:
+        raise BuildError("\n".join(problems))
 
 
 def report_untranslated(paths: BuildPaths) -> None:
