@@ -378,3 +378,41 @@ def test_translated_charts_are_drawn_in_their_language(built_book: Path, languag
         svg = image.read_text(encoding="utf-8")
         assert f"{source}: " in svg or f"{sources}: " in svg, image.name
         assert "Source: " not in svg and "Sources: " not in svg, image.name
+
+
+def test_marked_data_columns_and_the_package_words_are_translated(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A column marked "translated": true comes out of load_table in the current language;
+    make gettext extracts its cells, and the data package's titles, for the translators."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from frontierbook import i18n
+    from frontierbook.data import load_table
+
+    package = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
+    events = next(r for r in package["resources"] if r["name"] == "events")
+    next(f for f in events["schema"]["fields"] if f["name"] == "title")["translated"] = True
+    (data_copy / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    english = load_table("events", data_copy, data_copy.parent / "references.bib")
+    title = english["title"].iloc[0]
+
+    found = {(context, text) for text, context, _where in catalogue_tools.data_messages(tmp_path)}
+    assert (i18n.cell_context("events", "title"), title) in found
+    assert (i18n.DATAPACKAGE_CONTEXT, events["title"]) in found
+
+    catalogue = Catalog(locale="id")
+    context = i18n.cell_context("events", "title")
+    catalogue.add(title, "Judul dalam bahasa Indonesia", context=context)
+    catalogue.add(events["title"], "Lini masa", context=i18n.DATAPACKAGE_CONTEXT)
+    po = i18n.catalogue_path("id", locales_dir=tmp_path / "locales")
+    po.parent.mkdir(parents=True)
+    with open(po, "wb") as out:
+        write_po(out, catalogue)
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path / "locales")
+    monkeypatch.setenv("FRONTIERBOOK_LANGUAGE", "id")
+    translated = load_table("events", data_copy, data_copy.parent / "references.bib")
+    assert translated["title"].iloc[0] == "Judul dalam bahasa Indonesia"
+    assert translated["event_id"].equals(english["event_id"])
+    assert i18n.data_text(events["title"]) == "Lini masa"

@@ -11,6 +11,12 @@ sets for its own. English needs no catalogue: the source strings are English.
 
 Number and date conventions come from CLDR through Babel (:func:`locale`); the formatters
 in :mod:`frontierbook.text` use them, so an edition changes no chapter code.
+
+Words that come from the data are translated too: the titles and descriptions in
+``data/datapackage.json`` (:func:`data_text`), and the cells of every column whose schema
+field says ``"translated": true`` (free text a reader sees, such as an event's title), which
+:func:`frontierbook.data.load_table` returns in the current language. ``make gettext``
+extracts both into the same catalogue.
 """
 
 from __future__ import annotations
@@ -85,6 +91,20 @@ def gettext(message: str) -> str:
 
 
 _ = gettext
+
+
+# The context of the data package's words (titles, descriptions) in the catalogue.
+DATAPACKAGE_CONTEXT = "datapackage.json"
+
+
+def data_text(text: str) -> str:
+    """A title or description from ``data/datapackage.json`` in the current language."""
+    return pgettext(DATAPACKAGE_CONTEXT, text)
+
+
+def cell_context(table: str, column: str) -> str:
+    """The catalogue context of the text in one column of a table: 'data/events.csv title'."""
+    return f"data/{table}.csv {column}"
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)

@@ -118,7 +118,34 @@ def code_catalogue(root: Path):
         with open(source_path, "rb") as source:
             found = extract(extract_myst_code, source, CODE_KEYWORDS, ["TRANSLATORS:"])
             _add(catalogue, found, source_path.relative_to(root).as_posix())
+    for message, context, where in data_messages(root):
+        catalogue.add(message, locations=[(where, 0)], context=context)
     return catalogue
+
+
+def data_messages(root: Path) -> Iterator[tuple[str, str, str]]:
+    """(text, context, file) of the data's words a reader sees: every title and description
+    in ``datapackage.json``, and the cells of the columns marked ``"translated": true``."""
+    import csv
+
+    from frontierbook.i18n import DATAPACKAGE_CONTEXT, cell_context
+    from frontierbook.inputs import descriptor
+
+    data = Path(root) / "data"
+    package = descriptor(data)
+    for resource in package["resources"]:
+        for item in [resource, *resource["schema"]["fields"]]:
+            for key in ("title", "description"):
+                if item.get(key):
+                    yield item[key], DATAPACKAGE_CONTEXT, "data/datapackage.json"
+        translated = [f["name"] for f in resource["schema"]["fields"] if f.get("translated")]
+        if translated:
+            with open(data / resource["path"], encoding="utf-8-sig", newline="") as table:
+                for row in csv.DictReader(table):
+                    for column in translated:
+                        if row.get(column):
+                            context = cell_context(resource["name"], column)
+                            yield row[column], context, f"data/{resource['path']}"
 
 
 def site_catalogue(root: Path):
