@@ -396,5 +396,7 @@ def colab_opens_the_generated_notebook(
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []) if isinstance(group, dict) else []:
             if button.get("text") == "Colab" and button.get("url", "").endswith(".md"):
-                url = re.sub(r"/blob/[^/]+/", f"/blob/{NOTEBOOK_BRANCH}/", button["url"], count=1)
+                # The branch holds each edition's notebooks under its prefix ('id/...').
+                branch = f"/blob/{NOTEBOOK_BRANCH}/{edition_of(app).prefix}"
+                url = re.sub(r"/blob/[^/]+/", branch, button["url"], count=1)
                 button["url"] = url[: -len(".md")] + ".ipynb"
