@@ -60,6 +60,18 @@ def _configure(app: Sphinx, config: Config) -> None:
     config.html_theme_options = options
 
 
+# Typographic quotes for languages docutils' smart quotes do not know (it leaves "straight"
+# quotes there): Indonesian prints the same quotation marks as English.
+SMART_QUOTES = {"id": "“”‘’"}
+
+
+def _smart_quotes(app: Sphinx) -> None:
+    language = app.config.language or SOURCE_LANGUAGE
+    if language in SMART_QUOTES:
+        known = list(app.env.settings.get("smartquotes_locales") or [])
+        app.env.settings["smartquotes_locales"] = [*known, (language, SMART_QUOTES[language])]
+
+
 def _prefer_our_theme_catalogue(app: Sphinx) -> None:
     """Our ``booktheme.po`` first, sphinx-book-theme's own catalogue as the fallback."""
     from sphinx import locale
@@ -180,6 +192,7 @@ def untranslated(edition_dir: Path) -> dict[str, list[dict]]:
 def register(app: Sphinx) -> None:
     app.connect("config-inited", _configure, priority=800)
     app.connect("builder-inited", _prefer_our_theme_catalogue)
+    app.connect("builder-inited", _smart_quotes)
     app.add_transform(RecordUntranslated)
     app.connect("html-page-context", add_language_links)
     app.add_css_file("languages.css")
