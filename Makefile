@@ -79,13 +79,18 @@ gettext: book
 translation-status: $(STAMP) msgfmt
 	$(BIN)/python -m sitebuilder.catalogues check
 
+# The chapters' code cells too (MyST Markdown, which ruff does not read itself):
+# tests/chapter_code.py hands them to ruff and reports problems at their chapter line.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python tests/chapter_code.py
 
+# Formats the chapters' code and saves each chapter as JupyterLab would (jupytext.toml).
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/python tests/chapter_code.py --fix
 
 # Everything: lint, unit tests, and the tests marked `build` (they build the book once and
 # share it; see tests/conftest.py). CI runs this. Two workers (pytest-xdist), one per core;

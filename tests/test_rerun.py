@@ -447,11 +447,18 @@ def test_jupyterlab_opens_a_chapter_as_a_notebook_and_its_numbers_follow(
         page.keyboard.press("Shift+End")
         page.keyboard.type("gpu_hour_price = 4.0  # US$ per H800 GPU-hour")
         page.evaluate("jupyterapp.commands.execute('notebook:run-all-cells')")
+        # Wait for the paragraph itself: "$4.00" is in the prose before the run too (the
+        # sensitivity grid's top price), and the cells keep their counts from the first run.
         page.wait_for_function(
-            f"() => ({PROSE})().includes({json.dumps(usd(4.0, 2))})", timeout=300_000
+            f"""() => {{
+              const p = ({PROSE})().split('\\n').find(l => l.includes('At the parameters cell'));
+              return p !== undefined && p !== {json.dumps(at_default)};
+            }}""",
+            timeout=300_000,
         )
         page.wait_for_function(ALL_CODE_CELLS_RAN, timeout=300_000)
         prose = page.evaluate(PROSE)
+        assert usd(4.0, 2) in prose
         changed = next(p for p in prose.split("\n") if "At the parameters cell" in p)
         assert changed != at_default, "the price-dependent numbers did not follow the parameter"
         assert headline in prose  # DeepSeek's own figure does not depend on the assumption

@@ -1,4 +1,4 @@
-"""The chart shapes this book draws more than once, each from a tidy DataFrame.
+"""The chart shapes of the book, each drawn from tidy data.
 
 Every helper takes the rows to plot and the names of their columns, and returns a finished
 figure: the legend lists only the categories it plotted, the alt text is written from the
@@ -29,7 +29,7 @@ from frontierbook.style import (
     new_chart,
     wrap_to_width,
 )
-from frontierbook.text import month_year, number, shortest
+from frontierbook.text import month_year, number, plain
 
 _FALLBACK_MARKERS = ["o", "s", "D", "^", "v", "P"]
 # Vertical space per line of label text, in points (11 pt text plus leading).
@@ -482,7 +482,7 @@ def labelled_scatter(
         ax.xaxis.set_major_formatter(lambda v, _pos: number(v))
     if "y" in log:
         ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(lambda v, _pos: shortest(v))
+        ax.yaxis.set_major_formatter(lambda v, _pos: plain(v))
     labelled_points(ax, points, x, y, offsets)
     if xlim:
         ax.set_xlim(*xlim)
@@ -586,3 +586,28 @@ def label_along(ax, line_x: Sequence[float], line_y: Sequence[float], text: str,
     )
     # Inside the plot by construction: it must not make the layout shrink the axes.
     label.set_in_layout(False)
+
+
+def heat_map(
+    values: np.ndarray,
+    *,
+    columns: Sequence[str],
+    rows: Sequence[str],
+    fmt: Callable[[float], str],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    figsize: tuple[float, float] = (6.0, 4.6),
+) -> Figure:
+    """A grid of values (rows up the side, columns along the bottom), each cell shaded on a
+    log scale and labelled with its value; the caller finishes it with its sources."""
+    fig, ax = new_chart(title, xlabel, ylabel, figsize=figsize)
+    shade = np.log10(values)
+    ax.imshow(shade, cmap="Blues", aspect="auto", origin="lower")
+    for (i, j), value in np.ndenumerate(values):
+        dark = shade[i, j] > shade.mean()
+        ax.text(j, i, fmt(value), ha="center", va="center", color="white" if dark else "black")
+    ax.set_xticks(range(len(columns)), list(columns))
+    ax.set_yticks(range(len(rows)), list(rows))
+    ax.grid(False)
+    return fig

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable, Hashable
 from typing import Any
 
-from frontierbook.i18n import SOURCE_LANGUAGE, language, locale
+from frontierbook.i18n import N_, SOURCE_LANGUAGE, _, language, locale
 
 
 class Text(str):
@@ -128,9 +129,31 @@ def number(value: float, digits: int = 0) -> Text:
     return Text(_local(f"{_finite(value):,.{digits}f}"), value)
 
 
-def shortest(value: float) -> Text:
-    """The shortest plain form, as Python's ``g`` format writes it: 0.5, 100, 2e+06."""
+def plain(value: float) -> Text:
+    """A number as short as it can be written: 4.0 -> '4', 2.5 -> '2.5' ('2,5')."""
     return Text(_local(f"{_finite(value):g}"), value)
+
+
+# Translated where shown: "tiga" in Indonesian.
+_WORDS = (
+    N_("zero"),
+    N_("one"),
+    N_("two"),
+    N_("three"),
+    N_("four"),
+    N_("five"),
+    N_("six"),
+    N_("seven"),
+    N_("eight"),
+    N_("nine"),
+)
+
+
+def in_words(count: int) -> Text:
+    """A small count in words, as prose writes it: 3 -> 'three' ('tiga'); 12 -> '12'."""
+    if 0 <= count < len(_WORDS):
+        return Text(_(_WORDS[count]), count)
+    return Text(str(count), count)
 
 
 def ratio(value: float, digits: int = 0) -> Text:
@@ -181,6 +204,77 @@ def _cldr_date(value, pattern: str) -> str:
     return format_date(day, pattern, locale=locale())
 
 
+def compact(value: float, digits: int = 0) -> Text:
+    """A count with a size suffix: '671B', '14.8T', '2.79M' (digits after the point); in
+    other languages CLDR's short scale word: '671 M', '14,8 T', '2,79 jt'."""
+    _finite(value)
+    for size, suffix in _SCALES:
+        if abs(value) >= size:
+            digits_text = f"{value / size:.{digits}f}"
+            if language() == SOURCE_LANGUAGE:
+                return Text(f"{digits_text}{suffix}", value)
+            patterns = locale().compact_decimal_formats["short"]["other"]
+            return Text(_local(digits_text) + patterns[str(int(size))].suffix[0], value)
+    return Text(_local(f"{value:.{digits}f}"), value)
+
+
+def _in_scale(value: float, size: float, digits: int, english: str) -> Text:
+    """``value`` in units of ``size``, with the scale's word: '14.8 trillion', '14,8 triliun'."""
+    digits_text = f"{_finite(value) / size:,.{digits}f}"
+    if language() == SOURCE_LANGUAGE:
+        return Text(f"{digits_text} {english}", value)
+    return Text(_local(digits_text) + _scale_word(size), value)
+
+
+def trillions(value: float, digits: int = 1) -> Text:
+    """14.8e12 -> '14.8 trillion' ('14,8 triliun')."""
+    return _in_scale(value, 1e12, digits, "trillion")
+
+
+def billions(value: float, digits: int = 0) -> Text:
+    """671e9 -> '671 billion' ('671 miliar')."""
+    return _in_scale(value, 1e9, digits, "billion")
+
+
+def millions(value: float, digits: int = 0) -> Text:
+    """150e6 -> '150 million' ('150 juta')."""
+    return _in_scale(value, 1e6, digits, "million")
+
+
+def _value_of(text: Any, raw: Any) -> Any:
+    """The value a formatted text carries, else the raw value it was made from."""
+    found = getattr(text, "value", None)
+    return json_value(found if found is not None else raw)
+
+
+def span(low: Any, high: Any, fmt: Callable[[Any], str] = str) -> Text:
+    """A range: '$4.6M–$26.8M'."""
+    first, last = fmt(low), fmt(high)
+    return Text(f"{first}–{last}", [_value_of(first, low), _value_of(last, high)])
+
+
+def both(first: str, second: str) -> Text:
+    """Two values named together: 'a and b' ('a dan b')."""
+    text = _("{first} and {second}").format(first=first, second=second)
+    return Text(text, [_value_of(first, None), _value_of(second, None)])
+
+
+def from_to(low: str, high: str) -> Text:
+    """A range in words: 'a to b' ('a hingga b')."""
+    text = _("{low} to {high}").format(low=low, high=high)
+    return Text(text, [_value_of(low, None), _value_of(high, None)])
+
+
+def unit(fmt: Callable[..., str], name: str) -> Callable[..., Text]:
+    """A formatter that writes ``name`` after the number: unit(number, "GB/s")(900, digits=1)."""
+
+    def formatted(value, *args, **kwargs) -> Text:
+        text = fmt(value, *args, **kwargs)
+        return Text(f"{text} {name}", _value_of(text, value))
+
+    return formatted
+
+
 # MyST-NB's glue protocol: a display_data output whose MIME types carry this prefix and
 # whose metadata names the value. Writing it directly, rather than calling myst_nb.glue,
 # spares every chapter's kernel the ~2 s import of MyST-NB and its dependencies;
@@ -199,7 +293,7 @@ def glue_text(
     how: str | None = None,
     params=None,
     assumptions=None,
-) -> Text:
+) -> None:
     """Publish a formatted number for ``{eval}`name``` in the prose, shown without quotes.
 
     Glued for the book build (see :mod:`sitebuilder.numbers`) and bound as ``name``
@@ -208,9 +302,11 @@ def glue_text(
     Its provenance is recorded with it (see :mod:`frontierbook.provenance`): ``rows`` are the
     DataFrames or row Series from ``load_table`` that the value was computed from (or
     ``(table, key)`` tuples), ``how`` says in one line how, ``params`` names the chapter
-    parameters it depends on, and ``assumptions`` the package constants it uses. The book
-    refuses a number without rows or parameters. A :class:`Text` from the formatters above
-    also publishes the value it shows.
+    parameters it depends on (a mapping of names to values, or just the names, whose values
+    are then read from the kernel), and ``assumptions`` the package constants it uses. The book
+    refuses a number without rows or parameters. It returns nothing, so a cell that ends
+    with it shows no stray output in Jupyter. A :class:`Text` from the formatters above also
+    publishes the value it shows.
     """
     from IPython import get_ipython
     from IPython.core.formatters import format_display_data
@@ -221,6 +317,10 @@ def glue_text(
     if not name.isidentifier():
         raise ValueError(f"a published number needs a Python name, not {name!r}")
     value = Text(text, getattr(text, "value", None))
+    shell = get_ipython()
+    if shell is not None and isinstance(params, tuple | list):
+        # Parameters named, not given: their values are the kernel's, as the chapter set them.
+        params = {name: shell.user_ns[name] for name in params}
     bundle, metadata = format_display_data(value)
     if value.value is not None:
         bundle[VALUE_MIME] = json_value(value.value)
@@ -228,7 +328,33 @@ def glue_text(
         bundle[PROVENANCE_MIME] = record(rows, how or "", params, assumptions=assumptions)
     metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
     display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
-    shell = get_ipython()
     if shell is not None:
         shell.user_ns[name] = value
-    return value
+
+
+def glue_cell(
+    name: str,
+    table,
+    key: Hashable,
+    column: str | tuple[str, str],
+    fmt: Callable[[Any], str] = str,
+    *,
+    label: str | None = None,
+) -> None:
+    """Publish one cell of a table (or a range from two cells of one row) as ``name``.
+
+    ``table`` is a frame from ``load_table`` (indexed by its primary key or not), ``key``
+    the row's primary key, ``column`` the column (or a ``(low, high)`` pair of columns) and
+    ``fmt`` the formatter. The provenance names the row, and says how in words a reader
+    understands: the column's label from ``data/datapackage.json`` and the row's name, as
+    in "Pre-training tokens: DeepSeek-V3". ``label`` replaces the column's label.
+    """
+    from frontierbook.provenance import cell_how, table_row
+
+    row = table_row(table, key)
+    if isinstance(column, tuple):
+        low, high = column
+        text = span(row[low], row[high], fmt)
+    else:
+        text = fmt(row[column])
+    glue_text(name, text, rows=row, how=cell_how(row, column, label))

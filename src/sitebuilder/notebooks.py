@@ -320,6 +320,13 @@ def downloadable_notebook(
     import nbformat
 
     notebook = jupytext.read(source)
+    # A Markdown cell the book removes speaks to readers of the source in Jupyter (run all
+    # cells first); this notebook's text already shows the numbers.
+    notebook.cells = [
+        cell
+        for cell in notebook.cells
+        if cell.cell_type != "markdown" or "remove-cell" not in cell.metadata.get("tags", [])
+    ]
     catalogue = {msgid: text for (context, msgid), text in translations(language, docname).items()}
     parser = _markdown_parser() if catalogue else None
     for cell in notebook.cells:
