@@ -58,12 +58,19 @@ def glue_dates(
     'December 2024' under ``month_<event_id>``, and the last day of the events in ``ends``
     under ``end_<event_id>`` (hyphens in the id become underscores)."""
     for event_id in days:
-        glue_cell(date_name(event_id), events, event_id, "date", long_date, label="Date")
+        glue_cell(date_name(event_id), events, event_id, "date", long_date, label=_("Date"))
     for event_id in months:
-        glue_cell(date_name(event_id, "month"), events, event_id, "date", month_year, label="Month")
+        glue_cell(
+            date_name(event_id, "month"), events, event_id, "date", month_year, label=_("Month")
+        )
     for event_id in ends:
         glue_cell(
-            date_name(event_id, "end"), events, event_id, "date_end", long_date, label="Last day"
+            date_name(event_id, "end"),
+            events,
+            event_id,
+            "date_end",
+            long_date,
+            label=_("Last day"),
         )
 
 
