@@ -26,12 +26,16 @@ the second or so of starting Python, pandas and matplotlib again.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from pathlib import Path
 
 from frontierbook import i18n, reads
 from sitebuilder.fingerprint import FINGERPRINT_KEY, Inputs, open_cache, read_notebook
@@ -155,19 +159,33 @@ def _execute(
         lines = edition.reads_log(docname).read_text(encoding="utf-8").splitlines()
         tables = [json.loads(line)["table"] for line in lines]
         fingerprint = inputs.fingerprint(docname, tables, edition.language)
-        get_cache(str(edition.jupyter_cache)).cache_notebook_bundle(
-            CacheBundleIn(
-                notebook,
-                str(path),
-                data={
-                    FINGERPRINT_KEY: fingerprint,
-                    "execution_seconds": round(seconds[edition.language], 2),
-                },
-            ),
-            check_validity=False,
-            overwrite=True,
-        )
+        with _writing(edition):
+            cache = get_cache(str(edition.jupyter_cache))
+            _store(cache, CacheBundleIn, notebook, path, fingerprint, seconds[edition.language])
     return docname, seconds, ""
+
+
+@contextmanager
+def _writing(paths: BuildPaths) -> Iterator[None]:
+    """One writer at a time per Jupyter cache: jupyter-cache's bookkeeping (it may drop old
+    records while it stores a new one) is not safe against another process doing the same."""
+    paths.jupyter_cache.mkdir(parents=True, exist_ok=True)
+    with open(paths.jupyter_cache / ".write-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _store(cache, bundle, notebook, path: Path, fingerprint: dict, seconds: float) -> None:
+    """The run and its fingerprint as one record of the Jupyter cache."""
+    cache.cache_notebook_bundle(
+        bundle(
+            notebook,
+            str(path),
+            data={FINGERPRINT_KEY: fingerprint, "execution_seconds": round(seconds, 2)},
+        ),
+        check_validity=False,
+        overwrite=True,
+    )
 
 
 def _in_edition(language: str, languages: list[str]) -> str:
