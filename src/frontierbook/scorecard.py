@@ -37,14 +37,16 @@ from frontierbook.scaling import (
     on_trend_band,
     sonnet_cost_band,
 )
+from frontierbook.i18n import N_
 from frontierbook.text import long_date, percent, ratio, usd
 
+# The data's verdicts (claims.csv), marked for the catalogue: a table shows _(verdict).
 VERDICTS: tuple[str, ...] = (
-    "supported",
-    "supported with caveats",
-    "misleading",
-    "not supported",
-    "unverifiable",
+    N_("supported"),
+    N_("supported with caveats"),
+    N_("misleading"),
+    N_("not supported"),
+    N_("unverifiable"),
 )
 
 
