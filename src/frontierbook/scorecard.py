@@ -28,6 +28,7 @@ from frontierbook.cost import (
 )
 from frontierbook.data import load_table
 from frontierbook.export import chip_table
+from frontierbook.i18n import N_
 from frontierbook.paths import ROOT
 from frontierbook.scaling import (
     SONNET_COST_RUN_ID,
@@ -37,7 +38,6 @@ from frontierbook.scaling import (
     on_trend_band,
     sonnet_cost_band,
 )
-from frontierbook.i18n import N_
 from frontierbook.text import long_date, percent, ratio, usd
 
 # The data's verdicts (claims.csv), marked for the catalogue: a table shows _(verdict).
