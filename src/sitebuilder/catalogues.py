@@ -190,6 +190,13 @@ def _write_pot(catalogue, path: Path) -> None:
         write_po(out, catalogue, width=88, omit_header=False, sort_output=False)
 
 
+def _book_title(root: Path) -> str:
+    import yaml
+
+    config = yaml.safe_load((Path(root) / "_config.yml").read_text(encoding="utf-8"))
+    return config.get("title", "")
+
+
 def extract_pages(root: Path) -> None:
     """Sphinx's gettext builder over the book, reading the executed chapters from the
     English edition's Jupyter cache (so ``make book`` first)."""
@@ -209,6 +216,8 @@ def extract_pages(root: Path) -> None:
             "gettext_compact": False,
             "gettext_location": True,
             "gettext_uuid": False,
+            # The catalogues' header names the book (Jupyter Book sets no project).
+            "project": _book_title(root),
         },
         builder="gettext",
         freshenv=True,
