@@ -264,8 +264,13 @@ def _sphinx_in_child(paths: BuildPaths, jobs: int, errors) -> None:
         sphinx_edition(paths, jobs)
     except BuildError as error:
         errors.put(str(error))
+    except KeyboardInterrupt:
+        errors.put(_INTERRUPTED)
     except BaseException as error:
         errors.put(f"{type(error).__name__}: {error} (the {paths.language!r} edition)")
+
+
+_INTERRUPTED = "interrupted"
 
 
 def run_editions(paths: BuildPaths, languages: list[str], jobs: int) -> None:
@@ -299,6 +304,9 @@ def run_editions(paths: BuildPaths, languages: list[str], jobs: int) -> None:
             problems.append(f"Sphinx for the {language!r} edition died (exit {child.exitcode})")
     while not errors.empty():
         problems += [problem for problem in [errors.get()] if problem]
+    # Ctrl-C reaches every process of the build: it stays an interrupt, not a failure.
+    if _INTERRUPTED in problems:
+        raise KeyboardInterrupt
     if problems:
         raise BuildError("\n".join(problems))
 
