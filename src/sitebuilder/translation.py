@@ -66,10 +66,12 @@ SMART_QUOTES = {"id": "“”‘’"}
 
 
 def _smart_quotes(app: Sphinx) -> None:
+    """Teach docutils the edition's quotation marks (Sphinx asks its table, not settings)."""
+    from docutils.utils.smartquotes import smartchars
+
     language = app.config.language or SOURCE_LANGUAGE
     if language in SMART_QUOTES:
-        known = list(app.env.settings.get("smartquotes_locales") or [])
-        app.env.settings["smartquotes_locales"] = [*known, (language, SMART_QUOTES[language])]
+        smartchars.quotes.setdefault(language, SMART_QUOTES[language])
 
 
 def _prefer_our_theme_catalogue(app: Sphinx) -> None:
