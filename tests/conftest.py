@@ -45,8 +45,10 @@ def pytest_configure(config: pytest.Config) -> None:
 # its two workers in collection order (--dist loadscope --no-loadscope-reorder), so starting
 # with these keeps one worker from being left with a long module at the end.
 LONGEST_MODULES = [
+    "test_pythons.py",
     "test_rerun.py",
     "test_build.py",
+    "test_diff.py",
     "test_browser.py",
     "test_page_weight.py",
     "test_site_safety.py",

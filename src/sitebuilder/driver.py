@@ -167,19 +167,21 @@ def run_sphinx(paths: BuildPaths, jobs: int) -> None:
 def check_inputs(paths: BuildPaths) -> None:
     """The shared inputs parse and ``data/`` holds only what may be published. Checked before
     anything executes, so a bad input is named once, not in every chapter's traceback."""
-    from frontierbook.inputs import InputError, bibliography, descriptor
+    from frontierbook.citations import citation_labels
+    from frontierbook.inputs import InputError, descriptor
     from sitebuilder.publish import check_data_folder
 
     try:
         descriptor(paths.root / "data")
-        bibliography(paths.root / "references.bib")
+        citation_labels(paths.root / "references.bib")  # parses it, then checks the labels
         check_data_folder(paths.root / "data")
     except InputError as error:
         raise BuildError(str(error)) from None
 
 
-def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> list[str]:
-    """Build ``paths.root`` into ``_build/html``; return the chapters executed."""
+def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> list[str] | None:
+    """Build ``paths.root`` into ``_build/html``; return the chapters executed, or None when
+    nothing changed and nothing was built."""
     jobs = jobs or os.cpu_count() or 1
     languages = [edition.language for edition in editions(paths.root)]
     if full:
@@ -189,7 +191,7 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
     digest = sources_digest(paths.root)
     if _published_digest(paths) == digest and (paths.html / "index.html").is_file():
         print("frontierbook: nothing changed since the last build; _build/html is current")
-        return []
+        return None
     remove_outputs(paths)
     check_inputs(paths)
 
@@ -203,7 +205,11 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
         for docname in stale_chapters(paths.edition(language), inputs):
             stale.setdefault(docname, []).append(language)
     shown = [d if stale[d] == ["en"] else f"{d} ({', '.join(stale[d])})" for d in stale]
-    print(f"frontierbook: {len(stale)} chapter(s) to execute: {', '.join(shown) or 'none'}")
+    workers = max(1, min(jobs, len(stale)))
+    print(
+        f"frontierbook: {len(stale)} chapter(s) to execute, {workers} at a time: "
+        f"{', '.join(shown) or 'none'}"
+    )
     if stale:
         seconds = execute.validate_tables_once(paths)
         print(f"frontierbook: validated the tables in {seconds:.2f} seconds")
@@ -354,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     except BuildLocked as error:
         print(f"frontierbook: {error}", file=sys.stderr)
         return 1
+    if executed is None:
+        return 0
     print(
         f"frontierbook: built _build/html in {time.perf_counter() - started:.1f} s; "
         f"executed {len(executed)} chapter(s): {', '.join(executed) or 'none'}"

@@ -259,5 +259,6 @@ def execute_stale(
                 errors[docname] = error
             else:
                 each = " + ".join(f"{t:.2f} s ({language})" for language, t in seconds.items())
-                print(f"frontierbook: executed {docname} in {each}", flush=True)
+                done = f"{len(times)} of {len(order)}"
+                print(f"frontierbook: executed {docname} in {each} ({done})", flush=True)
     return times, errors

@@ -9,7 +9,8 @@ inputs it was run from (hashed *before* the run starts):
 - ``source``: the chapter's own text;
 - ``tables``: the CSV bytes and schema of each table the chapter read (recorded by
   :mod:`frontierbook.reads` while it ran);
-- ``shared``: the whole bibliography, the package's code and the pinned requirements;
+- ``shared``: the whole bibliography, the package's code, the pinned requirements and the
+  Python version (a run on 3.11 says nothing about 3.12);
 - ``language``: the edition the run drew (each edition has its own Jupyter cache), and for a
   translation, ``catalogue``: the hash of its ``frontierbook.po``, the strings the code
   draws, so an edited translation re-executes that edition's chapters and no other.
@@ -28,6 +29,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from functools import cached_property
 from pathlib import Path
 
@@ -53,6 +55,8 @@ _NOT_BOOK_INPUTS = {
 }
 # Reach the pages through the Sphinx extension (repository buttons, site address).
 _ENV_INPUTS = ("GITHUB_REPOSITORY", "BOOK_SITE_URL")
+# The interpreter that builds and runs the chapters (make book PYTHON=...).
+PYTHON_VERSION = "python-{}.{}".format(*sys.version_info[:2])
 
 
 def _sha(data: bytes) -> str:
@@ -93,8 +97,9 @@ class Inputs:
 
     @cached_property
     def shared(self) -> str:
-        """What every chapter depends on: the bibliography, the package code, the pins."""
-        digest = hashlib.sha256()
+        """What every chapter depends on: the bibliography, the package code, the pins and
+        the Python version."""
+        digest = hashlib.sha256(PYTHON_VERSION.encode() + b"\0")
         package = self.root / "src" / "frontierbook"
         for path in sorted(package.rglob("*.py")):
             digest.update(path.relative_to(package).as_posix().encode() + b"\0")
@@ -148,6 +153,7 @@ def sources_digest(root: Path) -> str:
             digest.update(_file_sha(path).encode())
     for name in _ENV_INPUTS:
         digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
+    digest.update(PYTHON_VERSION.encode())
     return digest.hexdigest()
 
 

@@ -34,9 +34,11 @@ section { border-top: 1px solid #ccc; padding: 1rem 0; }
 """.replace("DESKTOP_PX", str(DESKTOP_PX)).replace("PHONE_PX", str(PHONE_COLUMN_PX))
 
 
-def charts_in(page: Path) -> list[dict[str, str]]:
-    """Each chart figure of a built page: its id, number, caption, alt text and SVG path."""
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+def charts_in(page: Path, soup: BeautifulSoup | None = None) -> list[dict[str, str]]:
+    """Each chart figure of a built page: its id, number, caption, alt text and SVG path.
+    ``soup``: the page already parsed."""
+    if soup is None:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     found = []
     for figure in soup.select("figure"):
         img = figure.select_one("img[src$='.svg']")

@@ -3,6 +3,7 @@
 It wires the book's page features into Sphinx's events; each feature lives in its own module:
 
 - :mod:`.numbers`: ``{eval}`name``` in the prose shows the number a chapter published.
+- :mod:`.citestyle`: in-text citations and bibliography labels are the works' one label.
 - :mod:`.pages`: chart alt text copied from the SVG into ``<img alt>``; accessible tables.
 - :mod:`.notebooks`: every chapter published as ``.ipynb``, its download link, Colab's button.
 - :mod:`.repository`: the repository and launch buttons, from ``GITHUB_REPOSITORY``.
@@ -20,6 +21,7 @@ from sphinx.application import Sphinx
 
 from sitebuilder import (
     chartimages,
+    citestyle,
     icons,
     mathml,
     notebooks,
@@ -35,6 +37,7 @@ from sitebuilder import (
 def setup(app: Sphinx) -> dict:
     speedups.find_bibtex_backend_once()
     numbers.register(app)
+    citestyle.register(app)
     mathml.register(app)
     translation.register(app)
     app.connect("config-inited", repository.configure)
