@@ -16,7 +16,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: bench book book-full diff test test-fast lint format venv lock browser clean serve linkcheck gallery lab FORCE
+.PHONY: bench book book-full diff test test-fast lint format venv lock browser msgfmt clean serve linkcheck gallery lab gettext translation-status FORCE
 
 # tools/venv.sh decides whether .venv is current (it prints nothing then) and stops, before
 # installing anything, if no supported Python is found.
@@ -73,6 +73,25 @@ browser:
 	      chromium fonts-dejavu-core fonts-liberation >/dev/null; fi; }
 	@$(FINDER_PYTHON) tests/chromium.py
 
+# GNU gettext's msgfmt, which checks the translation catalogues (tests/test_editions.py): as
+# with the browser, only root on Debian installs it, when it is missing.
+msgfmt:
+	@command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else echo "msgfmt not found: install GNU gettext (Debian: apt-get install gettext)"; exit 1; fi; }
+
+# The translation templates of the book as it is now (_build/gettext/*.pot), merged into every
+# edition's catalogues (locales/<language>/LC_MESSAGES/*.po): new text arrives untranslated,
+# changed text fuzzy. A new edition: make gettext LANGUAGES=xx. See the README.
+gettext: book
+	$(BIN)/python -m sitebuilder.catalogues extract
+	$(BIN)/python -m sitebuilder.catalogues update $(LANGUAGES)
+
+# What each edition still lacks: untranslated, fuzzy and missing entries, per catalogue.
+translation-status: $(STAMP) msgfmt
+	$(BIN)/python -m sitebuilder.catalogues check
+
 # The chapters' code cells too (MyST Markdown, which ruff does not read itself):
 # tests/chapter_code.py hands them to ruff and reports problems at their chapter line.
 lint: $(STAMP)
@@ -90,7 +109,7 @@ format: $(STAMP)
 # share it; see tests/conftest.py). CI runs this. Two workers (pytest-xdist), one per core;
 # a module's tests stay on one worker so its browser visits and builds are shared, and the
 # longest modules go first (tests/conftest.py).
-test: $(STAMP) lint browser
+test: $(STAMP) lint browser msgfmt
 	$(BIN)/pytest --numprocesses 2 --dist loadscope --no-loadscope-reorder --durations 10
 
 # Unit tests only: no book build, no browser; seconds, for the edit-test loop.

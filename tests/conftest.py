@@ -27,6 +27,8 @@ from pathlib import Path
 import pytest
 
 from frontierbook.paths import BIB_PATH, DATA_DIR, ROOT
+from sitebuilder.editions import editions
+from sitebuilder.layout import BuildPaths
 from sitebuilder.pageweight import CHROMIUM_ARGS
 from tests.fixture_tables import FIXTURE_PACKAGE
 
@@ -87,7 +89,8 @@ def data_copy(tmp_path: Path) -> Path:
 
 def book_copy(tmp_path: Path, warm_from: Path | None = None) -> Path:
     """A copy of the book's sources that the build can run in with the project's .venv.
-    ``warm_from``: a built checkout whose Jupyter cache the copy starts with."""
+    ``warm_from``: a built checkout whose Jupyter caches (one per edition) the copy starts
+    with."""
     target = tmp_path / "book"
     ignore = shutil.ignore_patterns(
         ".venv", "_build", ".git", "__pycache__", "*.egg-info", ".*_cache"
@@ -95,8 +98,12 @@ def book_copy(tmp_path: Path, warm_from: Path | None = None) -> Path:
     shutil.copytree(ROOT, target, ignore=ignore)
     (target / ".venv").symlink_to(ROOT / ".venv")
     if warm_from is not None:
-        cache = Path(warm_from) / "_build" / ".jupyter_cache"
-        shutil.copytree(cache, target / "_build" / ".jupyter_cache")
+        # Every edition's cache: _build/.jupyter_cache, _build/<language>/.jupyter_cache.
+        for edition in editions(ROOT):
+            cache = BuildPaths(Path(warm_from), edition.language).jupyter_cache
+            if cache.is_dir():
+                copy = BuildPaths(target, edition.language).jupyter_cache
+                shutil.copytree(cache, copy)
     return target
 
 

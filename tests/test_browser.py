@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from frontierbook.paths import ROOT
+from sitebuilder.editions import editions
 from sitebuilder.icons import FONT_DIR
 from sitebuilder.toc import toc_docnames
 from tests.conftest import CHROMIUM_ARGS
@@ -41,8 +42,13 @@ PAGE_BUDGET_BYTES = 600_000
 
 
 def toc_pages() -> list[str]:
-    """Every page in _toc.yml, as paths relative to the site root."""
-    return [f"{docname}.html" for docname in toc_docnames(ROOT)]
+    """Every page in _toc.yml, in every edition (a translation under /<language>/), as paths
+    relative to the site root."""
+    return [
+        f"{edition.prefix}{docname}.html"
+        for edition in editions(ROOT)
+        for docname in toc_docnames(ROOT)
+    ]
 
 
 PAGES = toc_pages()
@@ -185,18 +191,21 @@ def _font_file(family: str, weight: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def icon_fonts(built_book: Path) -> dict[str, set[int]]:
-    """The code points each published (subset) icon font holds."""
+def icon_fonts(built_book: Path) -> dict[str, dict[str, set[int]]]:
+    """Per edition ('' or 'id/'), the code points each published (subset) icon font holds."""
     from fontTools.ttLib import TTFont
 
     return {
-        font.name: set(TTFont(font).getBestCmap() or {})
-        for font in (built_book / FONT_DIR).glob("*.woff2")
+        edition.prefix: {
+            font.name: set(TTFont(font).getBestCmap() or {})
+            for font in (built_book / edition.prefix / FONT_DIR).glob("*.woff2")
+        }
+        for edition in editions(ROOT)
     }
 
 
 def test_every_icon_the_page_draws_is_in_its_subset_font(
-    desktop: Visit, icon_fonts: dict[str, set[int]]
+    desktop: Visit, icon_fonts: dict[str, dict[str, set[int]]]
 ) -> None:
     """Independent of how the build chose the glyphs (sitebuilder.icons): what
     Chromium draws with the icon fonts must be in the published fonts, and every icon font
@@ -206,10 +215,12 @@ def test_every_icon_the_page_draws_is_in_its_subset_font(
         "[...document.fonts].filter(f => f.status === 'error').map(f => f.family)"
     )
     assert failed == [], f"icon fonts that did not load: {failed}"
+    edition = next(e for e in editions(ROOT)[::-1] if desktop.path.startswith(e.prefix))
+    fonts = icon_fonts[edition.prefix]
     missing = [
         f"{where} draws U+{code:04X} ({family} {weight})"
         for family, weight, code, where in desktop.page.evaluate(_ICONS_DRAWN)
-        if code not in icon_fonts[_font_file(family, weight)]
+        if code not in fonts[_font_file(family, weight)]
     ]
     assert missing == [], missing
 
@@ -252,8 +263,10 @@ def test_phone_layout_does_not_scroll_sideways(browser, site: str, page_path: st
         visit.close()
 
 
-def test_search_finds_h800(browser, site: str) -> None:
-    visit = Visit(browser, site, "search.html?q=H800", {"width": 1280, "height": 900})
+@pytest.mark.parametrize("edition", editions(ROOT), ids=lambda e: e.language)
+def test_search_finds_h800(browser, site: str, edition) -> None:
+    search = f"{edition.prefix}search.html?q=H800"
+    visit = Visit(browser, site, search, {"width": 1280, "height": 900})
     try:
         visit.page.wait_for_selector("#search-results li", timeout=15_000)
         assert visit.page.locator("#search-results li").count() > 0

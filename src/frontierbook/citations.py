@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
+from frontierbook.i18n import _
 from frontierbook.inputs import TIERS, InputError, _stamp, bibliography, shown_path, source_tiers
 from frontierbook.paths import BIB_PATH
 
@@ -89,9 +90,9 @@ def label_problems(entries: Mapping, lines: Mapping[str, int] | None = None) -> 
             )
             continue
         groups[(author_part(entry).casefold(), found["year"])].append((key, found["letter"]))
-    for (_, year), works in groups.items():
+    for (_author, year), works in groups.items():
         label = f"{author_part(entries[works[0][0]])} {year}"
-        letters = sorted(letter for _, letter in works)
+        letters = sorted(letter for _key, letter in works)
         if len(works) == 1:
             if letters != [""]:
                 key, letter = works[0]
@@ -134,13 +135,13 @@ def short_citation(key: str, bib_path: Path = BIB_PATH) -> str:
     return citation_labels(bib_path)[key]
 
 
-def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH, prefix: str = "Source") -> str:
+def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH) -> str:
     """'Sources: A 2024; B 2025' for the distinct works, in first-seen order."""
     keys = [k for k in keys if k]
     if not keys:
         raise ValueError("a chart needs at least one source")
     distinct = list(dict.fromkeys(short_citation(k, bib_path) for k in keys))
-    label = prefix if len(distinct) == 1 else f"{prefix}s"
+    label = _("Source") if len(distinct) == 1 else _("Sources")
     return f"{label}: " + "; ".join(distinct)
 
 

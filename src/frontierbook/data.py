@@ -433,9 +433,25 @@ def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) 
         raise DataError(problems)
     frame = _frame_matching_cells(path, label, fields)
     record_read(name)
+    _translate_cells(frame, name, fields)
     frame.attrs["table"] = name
     frame.attrs["path"] = label
     return frame
+
+
+def _translate_cells(frame: pd.DataFrame, name: str, fields: list[dict]) -> None:
+    """Free text a reader sees, in the current language: each column whose field says
+    ``"translated": true`` (:mod:`frontierbook.i18n`)."""
+    from frontierbook.i18n import SOURCE_LANGUAGE, cell_context, language, pgettext
+
+    if language() == SOURCE_LANGUAGE:
+        return
+    for field in fields:
+        if field.get("translated") and field["name"] in frame:
+            context = cell_context(name, field["name"])
+            frame[field["name"]] = frame[field["name"]].map(
+                lambda text, c=context: pgettext(c, text) if isinstance(text, str) else text
+            )
 
 
 def validate_all(data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) -> dict[str, pd.DataFrame]:

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from frontierbook.i18n import _, data_text
 from frontierbook.inputs import descriptor
 from frontierbook.paths import DATA_DIR
 
@@ -170,15 +171,18 @@ def row_name(row: pd.Series) -> str:
 
 
 def column_label(table: str, column: str, data_dir: Path = DATA_DIR) -> str:
-    """A column as a reader knows it: its ``title`` in ``datapackage.json``, else its
-    description without the closing parenthesis ('Pre-training tokens')."""
+    """A column as a reader knows it, in the current language: its ``title`` in
+    ``datapackage.json``, else its description without the closing parenthesis
+    ('Pre-training tokens')."""
     for resource in descriptor(data_dir)["resources"]:
         if resource["name"] == table:
             for field in resource["schema"]["fields"]:
                 if field["name"] == column:
                     if field.get("title"):
-                        return field["title"]
-                    text = field.get("description") or column
+                        return data_text(field["title"])
+                    if not field.get("description"):
+                        return column
+                    text = data_text(field["description"])
                     return text.split(" (")[0] if text.endswith(")") else text
     raise ProvenanceError(f"data/{table}.csv has no column {column!r}")
 
@@ -194,7 +198,7 @@ def cell_how(row: pd.Series, column: str | tuple[str, str], label: str | None = 
     table = _table_of(row)
     if label is None and isinstance(column, tuple):
         low, high = (column_label(table, c) for c in column)
-        label = f"{low} to {_lower_first(high)}"
+        label = _("{low} to {high}").format(low=low, high=_lower_first(high))
     elif label is None:
         label = column_label(table, column)
     return f"{label}: {row_name(row)}"

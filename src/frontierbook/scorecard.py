@@ -38,6 +38,7 @@ from frontierbook.cost import (
 )
 from frontierbook.data import DataError, Problem, load_table
 from frontierbook.export import chip_table
+from frontierbook.i18n import N_
 from frontierbook.paths import ROOT
 from frontierbook.scaling import (
     SONNET_COST_RUN_ID,
@@ -60,12 +61,13 @@ from frontierbook.tables import (
 )
 from frontierbook.text import long_date, percent, ratio, usd
 
+# The data's verdicts (claims.csv), marked for the catalogue: a table shows _(verdict).
 VERDICTS: tuple[str, ...] = (
-    "supported",
-    "supported with caveats",
-    "misleading",
-    "not supported",
-    "unverifiable",
+    N_("supported"),
+    N_("supported with caveats"),
+    N_("misleading"),
+    N_("not supported"),
+    N_("unverifiable"),
 )
 
 # What a claim's key figure rests on (``basis`` in data/claims.csv).

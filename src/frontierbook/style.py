@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from frontierbook.chartlint import check_chart
 from frontierbook.citations import source_line
+from frontierbook.i18n import N_
 from frontierbook.ticks import plain_text_ticks
 
 # Okabe & Ito (2008) palette, distinguishable with the common colour-vision deficiencies.
@@ -37,31 +38,32 @@ TEXT_GREY = "#404040"  # 10:1 contrast on white
 
 # The book's categories, each one colour and one marker, so colour is never the only cue.
 # A hollow marker means "derived by this book"; a filled one, a figure someone reported.
+# Labels are English, marked for the catalogue and translated where drawn (category_label).
 CATEGORY_STYLE: dict[str, tuple[str, str, str]] = {
     # cost_ledger components
-    "final_run": ("Final training run", PALETTE["blue"], "o"),
-    "data": ("Data", PALETTE["purple"], "P"),
-    "experiments": ("Experiments", PALETTE["green"], "s"),
-    "staff": ("Staff", PALETTE["orange"], "^"),
-    "hardware": ("Hardware", PALETTE["vermillion"], "D"),
-    "operations": ("Operations", PALETTE["grey"], "v"),
+    "final_run": (N_("Final training run"), PALETTE["blue"], "o"),
+    "data": (N_("Data"), PALETTE["purple"], "P"),
+    "experiments": (N_("Experiments"), PALETTE["green"], "s"),
+    "staff": (N_("Staff"), PALETTE["orange"], "^"),
+    "hardware": (N_("Hardware"), PALETTE["vermillion"], "D"),
+    "operations": (N_("Operations"), PALETTE["grey"], "v"),
     # the kind of a figure
-    "reported": ("Reported", PALETTE["blue"], "o"),
-    "estimate": ("Estimate by others", PALETTE["vermillion"], "D"),
-    "derived": ("Derived in this book", PALETTE["green"], "s"),
+    "reported": (N_("Reported"), PALETTE["blue"], "o"),
+    "estimate": (N_("Estimate by others"), PALETTE["vermillion"], "D"),
+    "derived": (N_("Derived in this book"), PALETTE["green"], "s"),
     # what a dollar figure measures (the scorecard)
-    "one training run": ("One training run", PALETTE["blue"], "o"),
-    "the whole model": ("The whole model", PALETTE["purple"], "P"),
-    "hardware purchase": ("Hardware purchase", PALETTE["vermillion"], "D"),
+    "one training run": (N_("One training run"), PALETTE["blue"], "o"),
+    "the whole model": (N_("The whole model"), PALETTE["purple"], "P"),
+    "hardware purchase": (N_("Hardware purchase"), PALETTE["vermillion"], "D"),
     # chip vendors
     "NVIDIA": ("NVIDIA", PALETTE["blue"], "o"),
     "Huawei": ("Huawei", PALETTE["vermillion"], "D"),
     # the timeline's events
-    "policy": ("Policy, US and China", PALETTE["blue"], "s"),
-    "industry": ("Chip industry", PALETTE["orange"], "D"),
-    "deepseek": ("DeepSeek", PALETTE["vermillion"], "o"),
-    "market": ("Markets", PALETTE["black"], "v"),
-    "debate": ("The cost debate", PALETTE["green"], "^"),
+    "policy": (N_("Policy, US and China"), PALETTE["blue"], "s"),
+    "industry": (N_("Chip industry"), PALETTE["orange"], "D"),
+    "deepseek": (N_("DeepSeek"), PALETTE["vermillion"], "o"),
+    "market": (N_("Markets"), PALETTE["black"], "v"),
+    "debate": (N_("The cost debate"), PALETTE["green"], "^"),
 }
 
 # Legible on a phone: the page shrinks a chart to the column width (342 CSS px on a
@@ -111,6 +113,13 @@ RC: dict[str, object] = {
 
 # Date metadata would change the bytes on every build.
 SVG_SAVE_KWARGS: dict[str, object] = {"format": "svg"}
+
+
+def category_label(category: str) -> str:
+    """The legend label of one of the book's categories, in the current language."""
+    from frontierbook.i18n import _
+
+    return _(CATEGORY_STYLE[category][0])
 
 
 def apply_style() -> None:

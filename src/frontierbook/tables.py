@@ -23,10 +23,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from markupsafe import Markup, escape
 
+from frontierbook.i18n import N_, _
+
 if TYPE_CHECKING:
     from IPython.display import HTML
 
-NOT_REPORTED = "not reported"
+# Translated where shown (a missing cell reads "tidak dilaporkan" in Indonesian).
+NOT_REPORTED = N_("not reported")
 
 Cell = object  # str, number, date, None/NaN/NA, or Markup from the helpers below
 
@@ -62,13 +65,13 @@ def cell_text(value: Cell, missing: str = NOT_REPORTED) -> Markup:
     if isinstance(value, Markup):
         return value
     if is_missing(value):
-        return Markup('<span class="not-reported">{}</span>').format(missing)
+        return Markup('<span class="not-reported">{}</span>').format(_(missing))
     if isinstance(value, bool):
-        return escape("yes" if value else "no")
+        return escape(_("yes") if value else _("no"))
     if isinstance(value, numbers.Real) and not math.isfinite(float(value)):
         raise ValueError(f"non-finite number {value!r} in a table cell")
     if isinstance(value, pd.Timestamp | dt.date):
-        return escape(value.strftime("%Y-%m-%d"))
+        return escape(value.strftime("%Y-%m-%d"))  # ISO dates read alike in every language
     return escape(str(value))
 
 
@@ -202,16 +205,18 @@ def events_table(events: pd.DataFrame) -> HTML:
             when(r),
             join(
                 strong(r["title"]),
-                Markup(" <em>(as reported)</em>") if r["as_reported"] else None,
+                Markup(" <em>{}</em>").format(_("(as reported)")) if r["as_reported"] else None,
                 LINE_BREAK,
                 r["description"],
             ),
             r["note"],
             code(r["source"]),
         )
-        for _, r in events.iterrows()
+        for _index, r in events.iterrows()
     ]
-    return html_table(["Date", "Event", Column("Note", missing="–"), "Source key"], rows)
+    return html_table(
+        [_("Date"), _("Event"), Column(_("Note"), missing="–"), _("Source key")], rows
+    )
 
 
 def prices_table(prices: pd.DataFrame) -> HTML:
@@ -305,15 +310,16 @@ def _bounds(row: pd.Series, low: str, high: str, fmt: Callable[[object], str]) -
         parts.append(f"≥ {fmt(row[low])}")
     if pd.notna(row[high]):
         parts.append(f"< {fmt(row[high])}")
-    return " and ".join(parts) or "–"
+    return f" {_('and')} ".join(parts) or "–"
 
 
 def thresholds_table(thresholds: pd.DataFrame) -> HTML:
     """The export-control thresholds (export chapter): one row per paragraph of a rule."""
     from frontierbook.text import long_date, number
 
-    columns = ["Rule", "Paragraph", "TPP", "Density (TPP/mm²)", "Interconnect (GB/s)"]
-    columns += ["Memory bandwidth (GB/s)", "Effective", Column("Wording", missing="–"), "Source"]
+    columns = [_("Rule"), _("Paragraph"), "TPP", _("Density (TPP/mm²)"), _("Interconnect (GB/s)")]
+    columns += [_("Memory bandwidth (GB/s)"), _("Effective")]
+    columns += [Column(_("Wording"), missing="–"), _("Source")]
     rows = [
         (
             r["rule"],
@@ -326,15 +332,15 @@ def thresholds_table(thresholds: pd.DataFrame) -> HTML:
             r["note"],
             code(r["source"]),
         )
-        for _, r in thresholds.iterrows()
+        for _index, r in thresholds.iterrows()
     ]
     return html_table(columns, rows)
 
 
 SPEC_STATUS = {
-    "datasheet": "vendor datasheet",
-    "secondary": "secondary",
-    "uncertain": "uncertain: no datasheet read",
+    "datasheet": N_("vendor datasheet"),
+    "secondary": N_("secondary"),
+    "uncertain": N_("uncertain: no datasheet read"),
 }
 
 
@@ -348,13 +354,13 @@ def chips_table(chips: pd.DataFrame) -> HTML:
         return _dash(value, lambda v: number(v, digits))
 
     def klass(value: object) -> str:
-        return "unknown" if value is None or pd.isna(value) else value
+        return _("unknown") if value is None or pd.isna(value) else _(value)
 
-    numeric = ["Dense BF16 (TFLOPS)", "Dense FP8 (TFLOPS)", "Memory (GB)"]
-    numeric += ["Memory bandwidth (TB/s)", "Interconnect (GB/s)", "Die area (mm²)", "TPP"]
-    numeric += ["Density (TPP/mm²)"]
-    columns = ["Chip", *(Column(c, numeric=True) for c in numeric)]
-    columns += ["2022 rule", "2023 rule", "Specs", "Source"]
+    numeric = [_("Dense BF16 (TFLOPS)"), _("Dense FP8 (TFLOPS)"), _("Memory (GB)")]
+    numeric += [_("Memory bandwidth (TB/s)"), _("Interconnect (GB/s)"), _("Die area (mm²)")]
+    numeric += ["TPP", _("Density (TPP/mm²)")]
+    columns = [_("Chip"), *(Column(c, numeric=True) for c in numeric)]
+    columns += [_("2022 rule"), _("2023 rule"), _("Specs"), _("Source")]
     rows = [
         Row(
             (
@@ -373,12 +379,12 @@ def chips_table(chips: pd.DataFrame) -> HTML:
                 fmt(r["density"], 2),
                 klass(r["2022 rule"]),
                 klass(r["2023 rule"]),
-                SPEC_STATUS[r["spec_status"]],
+                _(SPEC_STATUS[r["spec_status"]]),
                 code(r["source"]),
             ),
             detail=None if pd.isna(r["note"]) else small(r["note"]),
         )
-        for _, r in chips.iterrows()
+        for _index, r in chips.iterrows()
     ]
     return html_table(columns, rows)
 
@@ -387,11 +393,12 @@ def tiers_table(tiers: pd.DataFrame) -> HTML:
     """The AI Diffusion framework's tiers and caps (export chapter)."""
     from frontierbook.text import number
 
-    columns = ["Tier", "Provision", "What it did", Column("Examples", missing="–")]
-    columns += [Column("Cap, 2025–2027", missing="–"), Column("Note", missing="–"), "Source"]
+    columns = [_("Tier"), _("Provision"), _("What it did"), Column(_("Examples"), missing="–")]
+    columns += [Column(_("Cap, 2025–2027"), missing="–"), Column(_("Note"), missing="–")]
+    columns += [_("Source")]
     rows = [
         (
-            f"Tier {r['tier']}",
+            _("Tier {tier}").format(tier=r["tier"]),
             r["provision"],
             r["description"],
             r["example_countries"],
@@ -399,7 +406,7 @@ def tiers_table(tiers: pd.DataFrame) -> HTML:
             r["note"],
             code(r["source"]),
         )
-        for _, r in tiers.iterrows()
+        for _index, r in tiers.iterrows()
     ]
     return html_table(columns, rows)
 
@@ -407,6 +414,7 @@ def tiers_table(tiers: pd.DataFrame) -> HTML:
 def fits_table(fit_table: pd.DataFrame, models: pd.DataFrame) -> HTML:
     """The fitted Chinchilla laws (scaling chapter), each evaluated at Chinchilla's budget."""
     from frontierbook.scaling import compute_optimal, load_fits, training_compute
+    from frontierbook.text import number, plain
 
     chin = models.set_index("model").loc["Chinchilla"]
     c_chin = training_compute(chin["active_params"], chin["training_tokens"])
@@ -415,11 +423,11 @@ def fits_table(fit_table: pd.DataFrame, models: pd.DataFrame) -> HTML:
     for fit_id, law in load_fits(fit_table).items():
         n_opt, d_opt = compute_optimal(law, c_chin)
         loss = law.loss(chin["active_params"], chin["training_tokens"])
-        constants = [f"{v:g}" for v in (law.E, law.A, law.B, law.alpha, law.beta)]
+        constants = [plain(v) for v in (law.E, law.A, law.B, law.alpha, law.beta)]
         rows.append(
-            (law.label, *constants, f"{loss:.3f}", f"{d_opt / n_opt:.0f}", code(sources[fit_id]))
+            (law.label, *constants, number(loss, 3), number(d_opt / n_opt), code(sources[fit_id]))
         )
-    numeric = ["E", "A", "B", "α", "β", "Loss of Chinchilla (70B, 1.4T)"]
-    numeric += ["Optimal tokens per parameter at Chinchilla's budget"]
-    columns = ["Fit", *(Column(c, numeric=True) for c in numeric), "Source"]
+    numeric = ["E", "A", "B", "α", "β", _("Loss of Chinchilla (70B, 1.4T)")]
+    numeric += [_("Optimal tokens per parameter at Chinchilla's budget")]
+    columns = [_("Fit"), *(Column(c, numeric=True) for c in numeric), _("Source")]
     return html_table(columns, rows, table_id="tbl-scaling-fits-html")

@@ -4,13 +4,17 @@ The whole path, top to bottom (:func:`build`):
 
 1. Take the lock ``_build/.lock``; a second build of the same checkout stops at once.
 2. If every input is byte-for-byte what the book in ``_build/html`` was built from, stop.
-3. Otherwise remove ``_build/html`` and the stamp that vouches for it, then find the
+3. Otherwise remove ``_build/html`` and the stamp that vouches for it, then find, for each
+   edition (English, and one per translation in ``locales/``: :mod:`.editions`), the
    chapters with no cached run made from their current inputs (:mod:`.fingerprint`).
-4. Validate every table once, then execute those chapters, in parallel, into the Jupyter
-   cache (:mod:`.execute`).
-5. Run Sphinx from scratch into ``_build/html.partial``; every chapter is a cache hit, so
-   this takes seconds, and an incremental build is the same Sphinx run as a full one.
-6. Rename it to ``_build/html`` and write the stamp.
+4. Validate every table once, then execute those chapters, in parallel, into each
+   edition's Jupyter cache; a chapter stale in two editions runs once in each language, in
+   one kernel (:mod:`.execute`).
+5. Run Sphinx from scratch for each edition (a translation into
+   ``_build/<language>/html.partial``, with its catalogues); every chapter is a cache hit,
+   so this takes seconds, and an incremental build is the same Sphinx run as a full one.
+6. Move each translation into ``_build/html.partial/<language>``, rename the whole to
+   ``_build/html`` and write the stamp.
 
 Whatever stops a build (a data error, a failing cell, a warning, a timeout, Ctrl-C, a bug)
 ends it with one readable message, exit status 1 (130 for Ctrl-C) and no ``_build/html``.
@@ -26,13 +30,15 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from frontierbook.paths import ROOT
-from sitebuilder import execute, speedups
+from sitebuilder import execute, speedups, wheel
+from sitebuilder.editions import catalogues, editions
 from sitebuilder.fingerprint import Inputs, sources_digest, stale_chapters
 from sitebuilder.layout import BuildPaths
 
@@ -71,8 +77,42 @@ def remove_outputs(paths: BuildPaths) -> None:
     """No HTML and no stamp: nothing from an unfinished build can be published or reused."""
     paths.published_stamp.unlink(missing_ok=True)
     (paths.build_dir / "error.log").unlink(missing_ok=True)
-    for folder in (paths.html, paths.html_partial, paths.doctrees):
-        shutil.rmtree(folder, ignore_errors=True)
+    for edition in editions(paths.root):
+        there = paths.edition(edition.language)
+        for folder in (there.html, there.html_partial, there.doctrees, there.untranslated):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def compile_catalogues(paths: BuildPaths) -> None:
+    """This edition's catalogues (``.po``) compiled for Sphinx (``.mo``) under ``_build``, so
+    the build writes nothing into ``locales/``. A fuzzy entry counts as untranslated, as in
+    msgfmt."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    source = paths.root / "locales" / paths.language / "LC_MESSAGES"
+    target = paths.compiled_locales / paths.language / "LC_MESSAGES"
+    shutil.rmtree(target, ignore_errors=True)
+    for po in catalogues(paths.root, paths.language):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with open(po, "rb") as infile:
+            catalogue = read_po(infile, locale=paths.language)
+        with open(mo, "wb") as outfile:
+            write_mo(outfile, catalogue, use_fuzzy=False)
+
+
+def edition_overrides(paths: BuildPaths) -> dict:
+    """What a translated edition changes in the Sphinx configuration."""
+    if paths.is_source:
+        return {}
+    return {
+        "language": paths.language,
+        "locale_dirs": [str(paths.compiled_locales)],
+        "gettext_compact": False,
+        "gettext_auto_build": False,
+        "nb_execution_cache_path": str(paths.jupyter_cache),
+    }
 
 
 def run_sphinx(paths: BuildPaths, jobs: int) -> None:
@@ -95,6 +135,7 @@ def run_sphinx(paths: BuildPaths, jobs: int) -> None:
                 "external_toc_path": "_toc.yml",
                 "latex_individualpages": False,
                 "nitpicky": True,
+                **edition_overrides(paths),
             },
             freshenv=True,
             force_all=True,
@@ -119,7 +160,8 @@ def run_sphinx(paths: BuildPaths, jobs: int) -> None:
             lines = [f"{type(result).__name__}: {result}"]
         if not lines:
             lines = [text.strip().splitlines()[-1] if text.strip() else "no index.html"]
-        raise BuildError("Sphinx stopped:\n  " + "\n  ".join(lines))
+        where = "" if paths.is_source else f" (the {paths.language!r} edition)"
+        raise BuildError(f"Sphinx stopped{where}:\n  " + "\n  ".join(lines))
 
 
 def check_inputs(paths: BuildPaths) -> None:
@@ -141,8 +183,10 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
     """Build ``paths.root`` into ``_build/html``; return the chapters executed, or None when
     nothing changed and nothing was built."""
     jobs = jobs or os.cpu_count() or 1
+    languages = [edition.language for edition in editions(paths.root)]
     if full:
-        shutil.rmtree(paths.jupyter_cache, ignore_errors=True)
+        for language in languages:
+            shutil.rmtree(paths.edition(language).jupyter_cache, ignore_errors=True)
         shutil.rmtree(paths.state, ignore_errors=True)
     digest = sources_digest(paths.root)
     if _published_digest(paths) == digest and (paths.html / "index.html").is_file():
@@ -151,14 +195,20 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
     remove_outputs(paths)
     check_inputs(paths)
 
+    # The notebooks' wheel depends on the sources only: pip builds it while chapters execute.
+    wheel_built = _in_background(wheel.build_wheel, paths.root, paths.wheels)
     inputs = Inputs(paths.root)
     # Hashed once, now, before anything executes; the workers get these hashes.
     inputs.hash_all()
-    stale = stale_chapters(paths, inputs)
+    stale: dict[str, list[str]] = {}
+    for language in languages:
+        for docname in stale_chapters(paths.edition(language), inputs):
+            stale.setdefault(docname, []).append(language)
+    shown = [d if stale[d] == ["en"] else f"{d} ({', '.join(stale[d])})" for d in stale]
     workers = max(1, min(jobs, len(stale)))
     print(
         f"frontierbook: {len(stale)} chapter(s) to execute, {workers} at a time: "
-        f"{', '.join(stale) or 'none'}"
+        f"{', '.join(shown) or 'none'}"
     )
     if stale:
         seconds = execute.validate_tables_once(paths)
@@ -171,15 +221,117 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
             )
         )
 
-    print("frontierbook: running Sphinx (every chapter from the cache; seconds)")
-    run_sphinx(paths, jobs)
-    # The build's own record of its configuration hash; nothing a reader needs.
-    (paths.html_partial / ".buildinfo").unlink(missing_ok=True)
+    wheel_built()
+    run_editions(paths, languages, jobs)
+    for language in languages[1:]:
+        report_untranslated(paths.edition(language))
+        paths.edition(language).html_partial.rename(paths.html_partial / language)
     (paths.html_partial / ".nojekyll").touch()
     paths.html_partial.rename(paths.html)
     paths.state.mkdir(parents=True, exist_ok=True)
     paths.published_stamp.write_text(json.dumps({"sources": digest}), encoding="utf-8")
     return sorted(seconds)
+
+
+def _in_background(function, *args):
+    """Start ``function(*args)`` in a thread; the returned wait() re-raises its error."""
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            function(*args)
+        except BaseException as error:  # handed to the caller of wait()
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if outcome:
+            raise outcome[0]
+
+    return wait
+
+
+def sphinx_edition(paths: BuildPaths, jobs: int) -> None:
+    """One edition's Sphinx run, with its catalogues compiled first."""
+    print(f"frontierbook: running Sphinx ({paths.language})")
+    if not paths.is_source:
+        compile_catalogues(paths)
+    run_sphinx(paths, jobs)
+    # The build's own record of its configuration hash; nothing a reader needs.
+    (paths.html_partial / ".buildinfo").unlink(missing_ok=True)
+
+
+def _sphinx_in_child(paths: BuildPaths, jobs: int, errors) -> None:
+    """Run one edition's Sphinx; put its error, or nothing, on the ``errors`` queue."""
+    try:
+        sphinx_edition(paths, jobs)
+    except BuildError as error:
+        errors.put(str(error))
+    except KeyboardInterrupt:
+        errors.put(_INTERRUPTED)
+    except BaseException as error:
+        errors.put(f"{type(error).__name__}: {error} (the {paths.language!r} edition)")
+
+
+_INTERRUPTED = "interrupted"
+
+
+def run_editions(paths: BuildPaths, languages: list[str], jobs: int) -> None:
+    """Sphinx for every edition at once: English here, each translation in a process of its
+    own (forked, so it starts with what this one has imported). Each run has long serial
+    stretches (reading the environment, writing the search index, publishing), which the
+    others fill."""
+    import multiprocessing
+
+    if len(languages) == 1:
+        sphinx_edition(paths, jobs)
+        return
+    context = multiprocessing.get_context("fork")
+    errors = context.Queue()
+    children = [
+        context.Process(target=_sphinx_in_child, args=(paths.edition(language), jobs, errors))
+        for language in languages[1:]
+    ]
+    for child in children:
+        child.start()
+    problems = []
+    try:
+        sphinx_edition(paths.edition(languages[0]), jobs)
+    except BuildError as error:
+        problems.append(str(error))
+    finally:
+        for child in children:
+            child.join()
+    for child, language in zip(children, languages[1:], strict=True):
+        if child.exitcode != 0:
+            problems.append(f"Sphinx for the {language!r} edition died (exit {child.exitcode})")
+    while not errors.empty():
+        problems += [problem for problem in [errors.get()] if problem]
+    # Ctrl-C reaches every process of the build: it stays an interrupt, not a failure.
+    if _INTERRUPTED in problems:
+        raise KeyboardInterrupt
+    if problems:
+        raise BuildError("\n".join(problems))
+
+
+def report_untranslated(paths: BuildPaths) -> None:
+    """One line on what a translated edition still shows in English (``make test`` fails on
+    it; ``make translation-status`` lists it)."""
+    from sitebuilder.translation import untranslated
+
+    if paths.is_source:
+        return
+    missing = untranslated(paths.edition_dir)
+    count = sum(len(messages) for messages in missing.values())
+    if count:
+        pages = sum(1 for messages in missing.values() if messages)
+        print(
+            f"frontierbook: the {paths.language!r} edition shows {count} untranslated "
+            f"passage(s) on {pages} page(s); see make translation-status"
+        )
 
 
 def _published_digest(paths: BuildPaths) -> str | None:

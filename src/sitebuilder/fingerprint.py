@@ -10,7 +10,10 @@ inputs it was run from (hashed *before* the run starts):
 - ``tables``: the CSV bytes and schema of each table the chapter read (recorded by
   :mod:`frontierbook.reads` while it ran);
 - ``shared``: the whole bibliography, the package's code, the pinned requirements and the
-  Python version (a run on 3.11 says nothing about 3.12).
+  Python version (a run on 3.11 says nothing about 3.12);
+- ``language``: the edition the run drew (each edition has its own Jupyter cache), and for a
+  translation, ``catalogue``: the hash of its ``frontierbook.po``, the strings the code
+  draws, so an edited translation re-executes that edition's chapters and no other.
 
 A chapter must execute unless the cache holds a run whose fingerprint equals the one its
 inputs give now (:func:`stale_chapters`). A run and its fingerprint are one record, written
@@ -30,6 +33,7 @@ import sys
 from functools import cached_property
 from pathlib import Path
 
+from frontierbook.i18n import DOMAIN, SOURCE_LANGUAGE, catalogue_path
 from frontierbook.inputs import descriptor
 from frontierbook.reads import PACKAGE
 from sitebuilder.layout import BuildPaths
@@ -104,17 +108,35 @@ class Inputs:
             digest.update(name.encode() + b"\0" + _file_sha(self.root / name).encode())
         return digest.hexdigest()
 
+    @cached_property
+    def code_catalogues(self) -> dict[str, str]:
+        """Language -> hash of its catalogue of the strings code draws (``frontierbook.po``)."""
+        folder = self.root / "locales"
+        if not folder.is_dir():
+            return {}
+        return {
+            entry.name: _file_sha(catalogue_path(entry.name, DOMAIN, folder))
+            for entry in sorted(folder.iterdir())
+            if entry.is_dir()
+        }
+
     def hash_all(self) -> None:
         """Hash every input now, so later edits cannot change what a run is recorded as."""
-        for name in ("sources", "tables", "shared"):
+        for name in ("sources", "tables", "shared", "code_catalogues"):
             getattr(self, name)
 
-    def fingerprint(self, docname: str, tables_read: list[str]) -> dict:
-        return {
+    def fingerprint(
+        self, docname: str, tables_read: list[str], language: str = SOURCE_LANGUAGE
+    ) -> dict:
+        found = {
             "source": self.sources[docname],
             "tables": {t: self.tables.get(t, "missing") for t in sorted(set(tables_read))},
             "shared": self.shared,
+            "language": language,
         }
+        if language != SOURCE_LANGUAGE:
+            found["catalogue"] = self.code_catalogues.get(language, "missing")
+        return found
 
 
 def sources_digest(root: Path) -> str:
@@ -186,7 +208,7 @@ def stale_chapters(paths: BuildPaths, inputs: Inputs) -> list[str]:
         docname
         for docname in inputs.notebooks
         if (fp := recorded.get(docname)) is None
-        or fp != inputs.fingerprint(docname, list(fp.get("tables", {})))
+        or fp != inputs.fingerprint(docname, list(fp.get("tables", {})), paths.language)
     ]
 
 

@@ -12,6 +12,13 @@ Jupyter and Colab render plain Markdown, not MyST, so the notebook's prose is re
 citations, glossary terms and cross-references become links into the published book, labels
 are dropped, and each ``{eval}`name``` becomes the value the book was built with (a note at the
 top says so; the code cells recompute everything).
+
+A translated edition publishes its own notebooks: each paragraph, heading and glossary entry
+of the Markdown cells is looked up in the page's catalogue, the one Sphinx translated the
+page with (:func:`translated_markdown`), the numbers are the edition's, the links go to the
+edition's pages, and the first cell sets ``FRONTIERBOOK_LANGUAGE``, so the charts the
+notebook draws carry that language's labels. Every edition's notebooks install the same
+wheel, published once at the site's root.
 """
 
 from __future__ import annotations
@@ -26,9 +33,12 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from frontierbook.i18n import LANGUAGE_ENV, SOURCE_LANGUAGE, translations
 from frontierbook.paths import ROOT
 from sitebuilder import repository, wheel
+from sitebuilder.layout import BuildPaths
 from sitebuilder.toc import is_notebook_source
+from sitebuilder.translation import edition_of, site_text
 
 NOTEBOOK_DIR = "_sources"  # where the theme's download button looks for <page>.ipynb
 NOTEBOOK_BRANCH = "notebooks"  # the workflow publishes the generated notebooks there
@@ -50,10 +60,13 @@ def add_notebook_link(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         return
     depth = docname.count("/")
     href = "../" * depth + f"{NOTEBOOK_DIR}/{docname}.ipynb"
-    link = (
-        f'<p class="notebook-download"><a href="{href}" download>Download this chapter as a '
-        "Jupyter notebook (.ipynb)</a> to rerun it in Jupyter or on Colab.</p>"
+    words = site_text(
+        app,
+        "<a>Download this chapter as a Jupyter notebook (.ipynb)</a> to rerun it in Jupyter "
+        "or on Colab.",
     )
+    opened = words.replace("<a>", f'<a href="{href}" download>', 1)
+    link = f'<p class="notebook-download">{opened}</p>'
     sections = list(doctree.findall(nodes.section))
     if sections:
         title = sections[0].next_node(nodes.title)
@@ -152,13 +165,22 @@ def _resolve(docname: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(docname), target))
 
 
-def _install_cell(site: str, wheel_file: str, digest: str) -> str:
+def _install_cell(site: str, wheel_file: str, digest: str, language: str) -> str:
+    chosen = (
+        []
+        if language == SOURCE_LANGUAGE
+        else [
+            f"# This notebook is the {language!r} edition's: its charts and numbers say so.",
+            f'os.environ["{LANGUAGE_ENV}"] = "{language}"',
+        ]
+    )
     return "\n".join(
         [
             "# Outside the book's repository (e.g. on Colab): install the package and the data",
             "# that built this page, from the book's site, checked by its SHA-256.",
             "import importlib, importlib.metadata, os, subprocess, sys",
             "",
+            *chosen,
             f'BOOK_VERSION = "{wheel_file.split("-")[1]}"',
             f'site = os.environ.get("{SITE_URL_ENV}", "{site}").rstrip("/") + "/"',
             "try:",
@@ -177,13 +199,104 @@ def _install_cell(site: str, wheel_file: str, digest: str) -> str:
     )
 
 
-def _note_cell(page_url: str) -> str:
-    return (
-        "*This notebook is generated from a chapter of the book* "
-        f"([read it online]({page_url})). *The numbers in its text are the values the book "
-        "was built with, at the default parameters; the code cells recompute everything, so "
-        "after you change a parameter, the charts and the printed values follow.*"
+def _note_cell(app: Sphinx, page_url: str) -> str:
+    words = site_text(
+        app,
+        "*This notebook is generated from a chapter of the book* ([read it online]({url})). "
+        "*The numbers in its text are the values the book was built with, at the default "
+        "parameters; the code cells recompute everything, so after you change a parameter, "
+        "the charts and the printed values follow.*",
     )
+    return words.replace("{url}", page_url)
+
+
+def _markdown_parser():
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    extensions = {"colon_fence", "deflist", "dollarmath", "amsmath", "substitution"}
+    return create_md_parser(MdParserConfig(enable_extensions=extensions), RendererHTML)
+
+
+# Directives whose body is Markdown prose, translated like the cell around it.
+_PROSE_DIRECTIVES = {
+    "note",
+    "tip",
+    "important",
+    "warning",
+    "caution",
+    "attention",
+    "seealso",
+    "admonition",
+    "hint",
+    "epigraph",
+    "dropdown",
+}
+
+
+def _message(text: str) -> str:
+    """A block's text as Sphinx's gettext builder writes its msgid."""
+    return text.replace("\n", " ").strip()
+
+
+def translated_markdown(text: str, catalogue: dict[str, str], parser=None) -> str:
+    """MyST Markdown with each paragraph, heading and glossary entry replaced by its
+    translation in ``catalogue`` (msgid -> msgstr); anything untranslated stays as it is."""
+    parser = parser or _markdown_parser()
+    lines = text.split("\n")
+    replaced: list[tuple[int, int, list[str]]] = []
+    for token in parser.parse(text):
+        if token.map is None:
+            continue
+        start, end = token.map
+        if token.type == "inline":
+            translation = catalogue.get(_message(token.content))
+            if translation:
+                first = token.content.split("\n", 1)[0]
+                at = lines[start].find(first)
+                prefix = lines[start][:at] if at >= 0 else ""
+                replaced.append((start, end, [prefix + translation]))
+        elif token.type in ("fence", "colon_fence") and token.info.startswith("{"):
+            name = token.info.strip()[1:].split("}", 1)[0]
+            body = lines[start + 1 : end - 1]
+            if name == "glossary":
+                replaced.append((start + 1, end - 1, _translated_glossary(body, catalogue)))
+            elif name in _PROSE_DIRECTIVES:
+                options = 0
+                while options < len(body) and body[options].startswith(":"):
+                    options += 1
+                inner = translated_markdown("\n".join(body[options:]), catalogue, parser)
+                replaced.append((start + 1 + options, end - 1, inner.split("\n")))
+    for start, end, new in sorted(replaced, reverse=True):
+        lines[start:end] = new
+    return "\n".join(lines)
+
+
+def _translated_glossary(body: list[str], catalogue: dict[str, str]) -> list[str]:
+    """A glossary's terms (unindented lines) and definitions (indented paragraphs)."""
+    out: list[str] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            indent = paragraph[0][: len(paragraph[0]) - len(paragraph[0].lstrip())]
+            message = " ".join(line.strip() for line in paragraph)
+            translation = catalogue.get(message)
+            out.extend([indent + translation] if translation else paragraph)
+            paragraph.clear()
+
+    for line in body:
+        if not line.strip():
+            flush()
+            out.append(line)
+        elif line[0].isspace():
+            paragraph.append(line)
+        else:
+            flush()
+            out.append(catalogue.get(line.strip(), line))
+    flush()
+    return out
 
 
 def downloadable_notebook(
@@ -193,9 +306,16 @@ def downloadable_notebook(
     numbers: dict[str, str],
     wheel_file: str,
     wheel_digest: str,
+    *,
+    site: str | None = None,
+    language: str = SOURCE_LANGUAGE,
+    note: str | None = None,
 ) -> str:
     """The chapter as a plain .ipynb without outputs, in plain Markdown, with a first cell
-    that installs the book's package and data when it runs outside the repository."""
+    that installs the book's package and data when it runs outside the repository (from
+    ``site``, the site's root, by default the edition's own ``links.site``). In another
+    ``language`` the Markdown is translated through the page's catalogue and the first cell
+    sets that language; ``note`` replaces the English note that heads the notebook."""
     import jupytext
     import nbformat
 
@@ -207,15 +327,25 @@ def downloadable_notebook(
         for cell in notebook.cells
         if cell.cell_type != "markdown" or "remove-cell" not in cell.metadata.get("tags", [])
     ]
+    catalogue = {msgid: text for (context, msgid), text in translations(language, docname).items()}
+    parser = _markdown_parser() if catalogue else None
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            cell.source = plain_markdown(cell.source, links, numbers, docname)
+            text = translated_markdown(cell.source, catalogue, parser) if catalogue else cell.source
+            cell.source = plain_markdown(text, links, numbers, docname)
+    heading = note or (
+        "*This notebook is generated from a chapter of the book* "
+        f"([read it online]({links.url(docname)})). *The numbers in its text are the values "
+        "the book was built with, at the default parameters; the code cells recompute "
+        "everything, so after you change a parameter, the charts and the printed values "
+        "follow.*"
+    )
     notebook.cells[:0] = [
         nbformat.v4.new_code_cell(
-            _install_cell(links.site, wheel_file, wheel_digest),
+            _install_cell(site or links.site, wheel_file, wheel_digest, language),
             metadata={"tags": ["remove-cell"]},
         ),
-        nbformat.v4.new_markdown_cell(_note_cell(links.url(docname))),
+        nbformat.v4.new_markdown_cell(heading),
     ]
     # Stable ids, so an unchanged chapter gives a byte-identical notebook.
     for index, cell in enumerate(notebook.cells):
@@ -234,16 +364,18 @@ def glued_numbers(app: Sphinx, docname: str) -> dict[str, str]:
 
 
 def publish_notebooks(app: Sphinx, out: Path) -> None:
-    """Write the wheel and every chapter's downloadable notebook into the built site."""
+    """Write the wheel (from the English edition, at the site's root) and every chapter's
+    downloadable notebook into the built site."""
     site = repository.site_url() or LOCAL_SITE_URL
-    cache = Path(app.outdir).parent / "wheels"
-    built = wheel.build_wheel(ROOT, cache)
-    wheel_dir = out / WHEEL_DIR
-    shutil.rmtree(wheel_dir, ignore_errors=True)
-    wheel_dir.mkdir(parents=True)
-    shutil.copyfile(built, wheel_dir / built.name)
+    edition = edition_of(app)
+    built = wheel.build_wheel(ROOT, BuildPaths(ROOT).wheels)
+    if edition.is_source:
+        wheel_dir = out / WHEEL_DIR
+        shutil.rmtree(wheel_dir, ignore_errors=True)
+        wheel_dir.mkdir(parents=True)
+        shutil.copyfile(built, wheel_dir / built.name)
     digest = wheel.sha256(built)
-    links = BookLinks.from_sphinx(app, site)
+    links = BookLinks.from_sphinx(app, site + edition.prefix)
     for docname in sorted(app.env.found_docs):
         if not is_notebook(app, docname):
             continue
@@ -256,6 +388,9 @@ def publish_notebooks(app: Sphinx, out: Path) -> None:
             glued_numbers(app, docname),
             built.name,
             digest,
+            site=site,
+            language=edition.language,
+            note=_note_cell(app, links.url(docname)),
         )
         target.write_text(notebook, encoding="utf-8")
 
@@ -268,5 +403,7 @@ def colab_opens_the_generated_notebook(
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []) if isinstance(group, dict) else []:
             if button.get("text") == "Colab" and button.get("url", "").endswith(".md"):
-                url = re.sub(r"/blob/[^/]+/", f"/blob/{NOTEBOOK_BRANCH}/", button["url"], count=1)
+                # The branch holds each edition's notebooks under its prefix ('id/...').
+                branch = f"/blob/{NOTEBOOK_BRANCH}/{edition_of(app).prefix}"
+                url = re.sub(r"/blob/[^/]+/", branch, button["url"], count=1)
                 button["url"] = url[: -len(".md")] + ".ipynb"

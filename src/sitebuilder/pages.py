@@ -11,6 +11,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from sitebuilder.translation import site_text
+
 logger = logging.getLogger(__name__)
 
 _DESCRIPTION = re.compile(rb"<dc:description>(.*?)</dc:description>", re.S)
@@ -44,10 +46,10 @@ def fix_accessibility(app: Sphinx, pagename: str, templatename: str, context: di
     if body and 'class="table-wrapper"' in body:
         # On phones a wide table scrolls inside this box; keyboard users must be able to
         # reach it to scroll it (axe: scrollable-region-focusable).
+        label = escape(site_text(app, "Table (scrolls sideways)"))
         body = body.replace(
             '<div class="table-wrapper">',
-            '<div class="table-wrapper" tabindex="0" role="region"'
-            ' aria-label="Table (scrolls sideways)">',
+            f'<div class="table-wrapper" tabindex="0" role="region" aria-label="{label}">',
         )
         context["body"] = body
     if body and 'class="citation-list"' in body:

@@ -13,6 +13,8 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 - :mod:`.icons`: the theme's icons from a subset of its icon font, without ``fontawesome.js``.
 - :mod:`.chartimages`: chart ``<img>`` sized from the SVG, lazy below the fold.
 - :mod:`.publish`: ``data/`` published, unused files pruned.
+- :mod:`.translation`: each page's language switcher and hreflang links, the theme's and
+  the builder's own strings in the page's language, what a translation still lacks.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sitebuilder import (
     publish,
     repository,
     speedups,
+    translation,
 )
 
 
@@ -40,6 +43,7 @@ def setup(app: Sphinx) -> dict:
     numbers.register(app)
     citestyle.register(app)
     mathml.register(app)
+    translation.register(app)
     app.connect("config-inited", repository.configure)
     app.connect("builder-inited", speedups.declare_parallel_safe)
     app.connect("builder-inited", publish.check_inputs)

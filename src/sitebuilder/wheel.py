@@ -1,9 +1,10 @@
 """The wheel that a downloaded chapter notebook installs (on Colab, say).
 
 It holds the package's runtime code with the book's inputs inside it, under
-``frontierbook/_book/`` (``data/``, ``references.bib`` and the chapter sources, which the
-scorecard reads for its section titles), so the notebook runs on exactly the code and data
-that built the page it came from. :mod:`frontierbook.paths` finds them there when the package
+``frontierbook/_book/`` (``data/``, ``references.bib``, the chapter sources, which the
+scorecard reads for its section titles, and each edition's ``frontierbook.po``, what the
+package draws in that language), so the notebook runs on exactly the code and data that
+built the page it came from. :mod:`frontierbook.paths` finds them there when the package
 is not a repository checkout.
 
 The version carries a digest of every input (``0.1.0+<digest>``), so the file name changes
@@ -35,7 +36,7 @@ PACKAGE = "frontierbook"
 # What the chapters import at run time, pinned from requirements.txt. IPython is not pinned:
 # the notebook's own kernel already provides it, and replacing it under a running kernel
 # would break the session.
-PINNED_DEPENDENCIES = ("frictionless", "pandas", "numpy", "matplotlib", "pybtex")
+PINNED_DEPENDENCIES = ("frictionless", "pandas", "numpy", "matplotlib", "pybtex", "babel")
 UNPINNED_DEPENDENCIES = ("ipython",)
 # 1980-01-01, the earliest date a zip file can hold.
 SOURCE_DATE_EPOCH = "315532800"
@@ -75,6 +76,8 @@ def _inputs(root: Path) -> list[tuple[str, Path]]:
     ]
     book = [root / "references.bib", *sorted((root / "data").iterdir())]
     book += sorted((root / "chapters").glob("*.md"))
+    # What the package draws in each edition's language (frontierbook.i18n).
+    book += sorted((root / "locales").glob("*/LC_MESSAGES/frontierbook.po"))
     files += [
         (f"{PACKAGED_BOOK_DIR}/{path.relative_to(root).as_posix()}", path)
         for path in book
