@@ -442,15 +442,16 @@ def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) 
 def _translate_cells(frame: pd.DataFrame, name: str, fields: list[dict]) -> None:
     """Free text a reader sees, in the current language: each column whose field says
     ``"translated": true`` (:mod:`frontierbook.i18n`)."""
-    from frontierbook.i18n import SOURCE_LANGUAGE, cell_context, language, pgettext
+    from frontierbook.i18n import SOURCE_LANGUAGE, language, translated_cell
 
     if language() == SOURCE_LANGUAGE:
         return
     for field in fields:
-        if field.get("translated") and field["name"] in frame:
-            context = cell_context(name, field["name"])
+        if field.get("translated") is True and field["name"] in frame:
             frame[field["name"]] = frame[field["name"]].map(
-                lambda text, c=context: pgettext(c, text) if isinstance(text, str) else text
+                lambda text, column=field["name"]: (
+                    translated_cell(name, column, text) if isinstance(text, str) else text
+                )
             )
 
 

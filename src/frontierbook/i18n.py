@@ -14,14 +14,18 @@ in :mod:`frontierbook.text` use them, so an edition changes no chapter code.
 
 Words that come from the data are translated too: the titles and descriptions in
 ``data/datapackage.json`` (:func:`data_text`), and the cells of every column whose schema
-field says ``"translated": true`` (free text a reader sees, such as an event's title), which
-:func:`frontierbook.data.load_table` returns in the current language. ``make gettext``
-extracts both into the same catalogue.
+field says ``"translated"``. With ``true`` (free text a reader sees, such as an event's
+title) :func:`frontierbook.data.load_table` returns the column in the current language, each
+cell a :class:`Translated` that remembers its English. With ``"where shown"`` (words that
+code also uses as keys, such as a training stage's name) the column stays English in the
+frame and is translated where a reader sees it (:func:`shown_cell`). ``make gettext``
+extracts all of them into the same catalogue.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -105,6 +109,73 @@ def data_text(text: str) -> str:
 def cell_context(table: str, column: str) -> str:
     """The catalogue context of the text in one column of a table: 'data/events.csv title'."""
     return f"data/{table}.csv {column}"
+
+
+class Translated(str):
+    """A translated cell of the data, which remembers the English it was translated from
+    (``source``), so that a quotation the translation keeps in English can be marked as
+    English where it is shown (:func:`english_quotations`)."""
+
+    source: str
+
+    def __new__(cls, text: str, source: str) -> Translated:
+        self = super().__new__(cls, text)
+        self.source = source
+        return self
+
+
+def translated_cell(table: str, column: str, text: str) -> str:
+    """One cell of a column marked ``"translated"``, in the current language: the English
+    itself in English, else a :class:`Translated` (the English when it has no translation)."""
+    if language() == SOURCE_LANGUAGE:
+        return text
+    return Translated(pgettext(cell_context(table, column), text), text)
+
+
+def shown_cell(table: str, column: str, text: str) -> str:
+    """A word from a column marked ``"translated": "where shown"`` (a key that code
+    compares in English), in the current language, for the place a reader sees it."""
+    return pgettext(cell_context(table, column), text)
+
+
+# A quotation kept in English inside a translation: text in double quotation marks,
+# straight or typographic.
+_QUOTATION = re.compile(r"[\"“”„]([^\"“”„]+)[\"“”]")
+
+
+def _comparable(text: str) -> str:
+    """Quotation marks, apostrophes, escapes and runs of white space made alike."""
+    text = re.sub(r"\\(.)", r"\1", text)
+    text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'}))
+    return " ".join(text.split())
+
+
+def english_quotations(translation: str, source: str) -> list[tuple[int, int]]:
+    """``(start, end)`` in ``translation`` of each quotation it keeps in English: a passage
+    in double quotation marks whose words are in the English ``source`` as they stand (the
+    quotation marks included in the span). A translated passage differs from the source
+    and so is never taken for English."""
+    english = _comparable(source)
+    return [
+        match.span()
+        for match in _QUOTATION.finditer(translation)
+        if re.search(r"[A-Za-z]{2}", match.group(1))
+        and _comparable(match.group(1)).strip() in english
+    ]
+
+
+def page_text(docname: str, text: str) -> str:
+    """A heading of the page ``docname`` (``chapters/02_cost``) in the current language,
+    from that page's own catalogue, for code that names a section of another page."""
+    code = language()
+    if code == SOURCE_LANGUAGE:
+        return text
+    from frontierbook.reads import record_read
+
+    path = catalogue_path(code, docname)
+    if path.is_relative_to(ROOT):
+        record_read(path.relative_to(ROOT).as_posix())
+    return translations(code, docname).get((None, text), text)
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)

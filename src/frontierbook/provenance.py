@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from frontierbook.i18n import _, data_text
+from frontierbook.i18n import N_, _, data_text, shown_cell
 from frontierbook.inputs import descriptor
 from frontierbook.paths import DATA_DIR
 
@@ -113,25 +113,25 @@ def _keys_of(used: pd.DataFrame | pd.Series, primary_key: list[str]) -> list[tup
 
 RowRef = pd.DataFrame | pd.Series | tuple
 
-# How a reader names a row of each table in a popover: a template over the row's fields.
-# A table missing here is named by its primary key.
+# How a reader names a row of each table in a popover: a template over the row's fields,
+# translated where shown. A table missing here is named by its primary key.
 ROW_NAMES: dict[str, str] = {
     "events": "{title}",
     "v3_stages": "{stage}",
     "cost_ledger": "{item}",
     "chips": "{vendor} {chip}",
     "export_thresholds": "{rule}, {paragraph}",
-    "diffusion_tiers": "Tier {tier} {provision}",
+    "diffusion_tiers": N_("Tier {tier} {provision}"),
     "models": "{model}",
     "training_runs": "{model}, {basis}",
-    "api_prices": "{model}, {provider} API",
+    "api_prices": N_("{model}, {provider} API"),
     "scaling_rates": "{quantity}",
     "cost_inputs": "{quantity}",
-    "reasoning_benchmarks": "{model} on {benchmark}",
+    "reasoning_benchmarks": N_("{model} on {benchmark}"),
     "open_releases": "{model}",
     "scaling_law_fits": "{label}",
     "claims": "{who}",
-    "sweeps": "the sweep of {topic}",
+    "sweeps": N_("the sweep of {topic}"),
     "corrections": "{correction_id}",
 }
 
@@ -167,7 +167,9 @@ def row_name(row: pd.Series) -> str:
     template = ROW_NAMES.get(table)
     if template is None:
         return ", ".join(_key_text(row[k]) for k in _primary_key(table))
-    return template.format(**{k: _key_text(v) for k, v in row.items()})
+    # A word kept in English as a key (a stage's name) is translated here, where it is shown.
+    fields = {k: shown_cell(table, k, _key_text(v)) for k, v in row.items()}
+    return _(template).format(**fields)
 
 
 def column_label(table: str, column: str, data_dir: Path = DATA_DIR) -> str:

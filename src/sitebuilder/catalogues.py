@@ -124,8 +124,8 @@ def code_catalogue(root: Path):
 
 
 def data_messages(root: Path) -> Iterator[tuple[str, str, str]]:
-    """(text, context, file) of the data's words a reader sees: every title and description
-    in ``datapackage.json``, and the cells of the columns marked ``"translated": true``."""
+    """(text, context, file) of the data's words a reader sees: every title, description and
+    unit in ``datapackage.json``, and the cells of the columns marked ``"translated"``."""
     import csv
 
     from frontierbook.i18n import DATAPACKAGE_CONTEXT, cell_context
@@ -135,7 +135,7 @@ def data_messages(root: Path) -> Iterator[tuple[str, str, str]]:
     package = descriptor(data)
     for resource in package["resources"]:
         for item in [resource, *resource["schema"]["fields"]]:
-            for key in ("title", "description"):
+            for key in ("title", "description", "unit"):
                 if item.get(key):
                     yield item[key], DATAPACKAGE_CONTEXT, "data/datapackage.json"
         translated = [f["name"] for f in resource["schema"]["fields"] if f.get("translated")]
