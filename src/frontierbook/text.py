@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from frontierbook.i18n import N_, SOURCE_LANGUAGE, _, language, locale
@@ -57,7 +57,7 @@ def _finite(value: float) -> float:
     return value
 
 
-def _local(digits: str) -> str:
+def local_digits(digits: str) -> str:
     """English digits ("2,788,000.5") with the current language's group and decimal signs."""
     if language() == SOURCE_LANGUAGE:
         return digits
@@ -88,8 +88,8 @@ def usd(value: float, digits: int | None = None) -> Text:
             scaled = _sig(value / size, digits)
             if english:
                 return Text(f"${scaled}{suffix}", value)
-            return Text(f"{symbol}{_local(scaled)}{_scale_word(size)}", value)
-    return Text(f"{symbol}{_local(_sig(value, digits))}", value)
+            return Text(f"{symbol}{local_digits(scaled)}{_scale_word(size)}", value)
+    return Text(f"{symbol}{local_digits(_sig(value, digits))}", value)
 
 
 def usd_short(value: float, digits: int | None = None) -> Text:
@@ -103,7 +103,7 @@ def usd_short(value: float, digits: int | None = None) -> Text:
     for size, _suffix in _SCALES:
         if value >= size:
             word = patterns[str(int(size))].suffix[0]
-            return Text(_local(_sig(value / size, digits)) + word, value)
+            return Text(local_digits(_sig(value / size, digits)) + word, value)
     raise AssertionError("unreachable")
 
 
@@ -133,12 +133,12 @@ def dollars(value: float) -> Text:
 
 def number(value: float, digits: int = 0) -> Text:
     """Thousands separators: 2,788,000; 14.8 with digits=1 (Indonesian: 2.788.000; 14,8)."""
-    return Text(_local(f"{_finite(value):,.{digits}f}"), value)
+    return Text(local_digits(f"{_finite(value):,.{digits}f}"), value)
 
 
 def plain(value: float) -> Text:
     """A number as short as it can be written: 4.0 -> '4', 2.5 -> '2.5' ('2,5')."""
-    return Text(_local(f"{_finite(value):g}"), value)
+    return Text(local_digits(f"{_finite(value):g}"), value)
 
 
 # Translated where shown: "tiga" in Indonesian.
@@ -165,12 +165,12 @@ def in_words(count: int) -> Text:
 
 def ratio(value: float, digits: int = 0) -> Text:
     """'11×'."""
-    return Text(_local(f"{_finite(value):,.{digits}f}") + "×", value)
+    return Text(local_digits(f"{_finite(value):,.{digits}f}") + "×", value)
 
 
 def percent(value: float, digits: int = 0) -> Text:
     """0.35 -> '35%'."""
-    return Text(_local(f"{100 * _finite(value):.{digits}f}") + "%", value)
+    return Text(local_digits(f"{100 * _finite(value):.{digits}f}") + "%", value)
 
 
 def sci(value: float, digits: int = 1) -> Text:
@@ -178,7 +178,7 @@ def sci(value: float, digits: int = 1) -> Text:
     exponent = int(math.floor(math.log10(abs(_finite(value)))))
     mantissa = value / 10**exponent
     sup = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return Text(_local(f"{mantissa:.{digits}f}") + f" × 10{sup}", value)
+    return Text(local_digits(f"{mantissa:.{digits}f}") + f" × 10{sup}", value)
 
 
 def long_date(value) -> Text:
@@ -193,6 +193,13 @@ def short_date(value) -> Text:
     if language() == SOURCE_LANGUAGE:
         return long_date(value)
     return Text(_cldr_date(value, "d MMM y"), json_value(value))
+
+
+def day_month(value) -> Text:
+    """'26 Dec' ('26 Des'): a day of a year the reader already knows, for a chart's ticks."""
+    if language() == SOURCE_LANGUAGE:
+        return Text(f"{value.day} {value:%b}", json_value(value))
+    return Text(_cldr_date(value, "d MMM"), json_value(value))
 
 
 def month_year(value, abbreviated: bool = False) -> Text:
@@ -221,8 +228,8 @@ def compact(value: float, digits: int = 0) -> Text:
             if language() == SOURCE_LANGUAGE:
                 return Text(f"{digits_text}{suffix}", value)
             patterns = locale().compact_decimal_formats["short"]["other"]
-            return Text(_local(digits_text) + patterns[str(int(size))].suffix[0], value)
-    return Text(_local(f"{value:.{digits}f}"), value)
+            return Text(local_digits(digits_text) + patterns[str(int(size))].suffix[0], value)
+    return Text(local_digits(f"{value:.{digits}f}"), value)
 
 
 def _in_scale(value: float, size: float, digits: int, english: str) -> Text:
@@ -230,7 +237,7 @@ def _in_scale(value: float, size: float, digits: int, english: str) -> Text:
     digits_text = f"{_finite(value) / size:,.{digits}f}"
     if language() == SOURCE_LANGUAGE:
         return Text(f"{digits_text} {english}", value)
-    return Text(_local(digits_text) + _scale_word(size), value)
+    return Text(local_digits(digits_text) + _scale_word(size), value)
 
 
 def trillions(value: float, digits: int = 1) -> Text:
@@ -270,6 +277,57 @@ def from_to(low: str, high: str) -> Text:
     """A range in words: 'a to b' ('a hingga b')."""
     text = _("{low} to {high}").format(low=low, high=high)
     return Text(text, [_value_of(low, None), _value_of(high, None)])
+
+
+def _values(parts: Any) -> list:
+    """The values the formatted texts among ``parts`` carry, in order, ranges flattened."""
+    found = []
+    for part in parts:
+        value = getattr(part, "value", None)
+        if value is None:
+            continue
+        value = json_value(value)
+        found.extend(value if isinstance(value, list) else [value])
+    return found
+
+
+def _carrying(text: str, values: list) -> Text:
+    return Text(text, values[0] if len(values) == 1 else values or None)
+
+
+def compose(template: str, /, **parts: Any) -> Text:
+    """A sentence with numbers in it: ``template``, already in the current language (pass
+    ``_("...")``), with each ``{name}`` filled by its part. The text carries the values of
+    the formatted parts (in the order they are passed, the same in every language), so a
+    translated edition can be checked against the English one.
+    ``compose(_("{cost} for the model"), cost=usd(2.5e7))``."""
+    return _carrying(template.format(**parts), _values(parts.values()))
+
+
+def phrase(template: str, fmt: Callable[..., str] = plain) -> Callable[..., Text]:
+    """A formatter that writes the number inside words: ``phrase(_("{value}-month"))(8)``
+    gives '8-month' ('8 bulan'); ``fmt`` formats the number (by default :func:`plain`)."""
+
+    def formatted(value, *args, **kwargs) -> Text:
+        return compose(template, value=fmt(value, *args, **kwargs))
+
+    return formatted
+
+
+def percent_range(low: float, high: float) -> Text:
+    """Two percentages given in percent, as a range: 29, 49 -> '29–49%'."""
+    return Text(f"{plain(low)}–{plain(high)}%", [float(low), float(high)])
+
+
+def power_of_ten(value: float) -> Text:
+    """A power of ten alone, with a Unicode superscript: 1e22 -> '10²²'."""
+    return Text(sci(value, digits=0).replace("1 × ", ""), value)
+
+
+def joined(parts: Iterable[str], sep: str = "; ") -> Text:
+    """Formatted texts joined into one, which carries all their values in order."""
+    parts = list(parts)
+    return _carrying(sep.join(parts), _values(parts))
 
 
 def unit(fmt: Callable[..., str], name: str) -> Callable[..., Text]:

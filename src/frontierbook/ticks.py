@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogFormatterSciNotation
+from matplotlib.ticker import LogFormatterSciNotation, ScalarFormatter
+
+from frontierbook.i18n import SOURCE_LANGUAGE, language
+from frontierbook.text import local_digits
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _SCI_MATH = re.compile(
@@ -22,11 +25,23 @@ class PlainLogFormatter(LogFormatterSciNotation):
         if not match:
             return label.replace("$\\mathdefault{", "").replace("}$", "")
         power = f"{match['base']}{match['exp'].translate(_SUPERSCRIPT)}"
-        return f"{match['coeff']}×{power}" if match["coeff"] else power
+        return f"{local_digits(match['coeff'])}×{power}" if match["coeff"] else power
+
+
+class LocalScalarFormatter(ScalarFormatter):
+    """Matplotlib's default ticks with the current language's decimal sign ('0,5')."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return local_digits(super().__call__(x, pos))
+
+    def get_offset(self) -> str:
+        return local_digits(super().get_offset())
 
 
 def plain_text_ticks(fig: Figure) -> None:
-    """Swap matplotlib's maths-markup log tick labels for :class:`PlainLogFormatter`."""
+    """Swap matplotlib's maths-markup log tick labels for :class:`PlainLogFormatter`, and in
+    another language its default number ticks for :class:`LocalScalarFormatter`."""
+    local = language() != SOURCE_LANGUAGE
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             for get, set_ in (
@@ -34,6 +49,11 @@ def plain_text_ticks(fig: Figure) -> None:
                 (axis.get_minor_formatter, axis.set_minor_formatter),
             ):
                 old = get()
+                if local and type(old) is ScalarFormatter:
+                    new = LocalScalarFormatter(useOffset=old._useOffset, useMathText=False)
+                    new.set_scientific(old._scientific)
+                    new.set_powerlimits(old._powerlimits)
+                    set_(new)
                 if type(old) is LogFormatterSciNotation:
                     new = PlainLogFormatter(
                         base=old._base,

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
 
 from frontierbook.i18n import _
 from frontierbook.style import (
@@ -21,7 +22,7 @@ from frontierbook.style import (
     new_chart,
     spread_labels,
 )
-from frontierbook.text import glue_cell, long_date, month_year
+from frontierbook.text import day_month, glue_cell, long_date, month_year
 
 # Label text starts this far right of the event line, in axis units (the axis runs 0 to 1).
 _LABEL_X = 0.12
@@ -83,6 +84,20 @@ def glue_dates(
             long_date,
             label=_("Last day"),
         )
+
+
+def month_ticks(ax: Axes, months: Iterable[int] = (1, 7)) -> None:
+    """Ticks on a timeline's date axis at the start of ``months``: 'Jan 2025' ('Jan 2025')."""
+    ax.yaxis.set_major_locator(mdates.MonthLocator(bymonth=list(months)))
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda x, _pos: month_year(mdates.num2date(x), abbreviated=True))
+    )
+
+
+def monday_ticks(ax: Axes) -> None:
+    """Ticks on a timeline's date axis on Mondays: '27 Jan' ('27 Jan')."""
+    ax.yaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: day_month(mdates.num2date(x))))
 
 
 def event_label(row: pd.Series) -> str:
