@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from frontierbook.i18n import _
+from frontierbook.i18n import N_, _
 from frontierbook.inputs import TIERS, InputError, _stamp, bibliography, shown_path, source_tiers
 from frontierbook.paths import BIB_PATH
 
@@ -143,6 +143,10 @@ def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH) -> str:
     distinct = list(dict.fromkeys(short_citation(k, bib_path) for k in keys))
     label = _("Source") if len(distinct) == 1 else _("Sources")
     return f"{label}: " + "; ".join(distinct)
+
+
+# The tiers' names, translated where a table shows them.
+TIER_WORDS = (N_("primary"), N_("press"), N_("secondary"))
 
 
 def source_tier(key: str, bib_path: Path = BIB_PATH) -> str:

@@ -16,8 +16,11 @@ import pandas as pd
 from markupsafe import Markup
 
 from frontierbook.data import DataError, Problem, load_table
+from frontierbook.i18n import _, page_text
 from frontierbook.paths import ROOT
+from frontierbook.reads import record_read
 from frontierbook.scorecard import chapter_labels
+from frontierbook.tables import fill, strong
 from frontierbook.text import long_date
 
 
@@ -38,15 +41,18 @@ class Currency:
     def html(self) -> Markup:
         """One list item per topic: what was swept, over which window, and where the
         sources we could read run out. Every value is escaped."""
+        sentence = _(
+            "swept from {start} to {end}; the sources we could read run out about {sources_end}."
+        )
         items = Markup("").join(
-            Markup(
-                "<li><strong>{topic}</strong>: swept from {start} to {end}; the sources we "
-                "could read run out about {sources_end}.</li>"
-            ).format(
-                topic=r.topic,
-                start=long_date(r.window_start),
-                end=long_date(r.swept_to),
-                sources_end=long_date(r.sources_end),
+            Markup("<li>{topic}: {sweep}</li>").format(
+                topic=strong(r.topic),
+                sweep=fill(
+                    sentence,
+                    start=long_date(r.window_start),
+                    end=long_date(r.swept_to),
+                    sources_end=long_date(r.sources_end),
+                ),
             )
             for r in self.sweeps.itertuples()
         )
@@ -102,7 +108,7 @@ def where_links(where: str, from_doc: str) -> list[tuple[str, str]]:
     start = posixpath.dirname(from_doc) or "."
     links = []
     for place in where.split():
-        docname, _, label = place.partition("#")
+        docname, _hash, label = place.partition("#")
         href = f"{posixpath.relpath(docname, start)}.html"
         if label:
             labels = chapter_labels(docname)
@@ -115,12 +121,13 @@ def where_links(where: str, from_doc: str) -> list[tuple[str, str]]:
 
 
 def _page_title(docname: str) -> str:
-    """The page's first heading. The readers' wheel packs the chapters but not the landing
-    page, so a page it lacks is named by its docname."""
+    """The page's first heading, in the current language. The readers' wheel packs the
+    chapters but not the landing page, so a page it lacks is named by its docname."""
     path = ROOT / f"{docname}.md"
     if not path.is_file():
-        return "the landing page" if docname == "index" else docname
+        return _("the landing page") if docname == "index" else docname
+    record_read(f"{docname}.md")
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# "):
-            return line[2:].strip()
+            return page_text(docname, line[2:].strip())
     return docname

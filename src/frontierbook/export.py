@@ -16,11 +16,13 @@ import math
 import pandas as pd
 
 from frontierbook.data import load_table
+from frontierbook.i18n import N_
 
 # Bit length of each throughput column in data/chips.csv. The rule counts dense rates only.
 PRECISION_BITS: dict[str, int] = {"bf16_tflops": 16, "fp8_tflops": 8, "int8_tops": 8}
 
-NOT_COVERED = "not covered"
+# A chip no paragraph of a rule catches; translated where shown, like the paragraphs' names.
+NOT_COVERED = N_("not covered")
 
 _BOUNDS = {
     # threshold column: (chip column, "min" inclusive or "max" exclusive)

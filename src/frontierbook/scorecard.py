@@ -38,8 +38,9 @@ from frontierbook.cost import (
 )
 from frontierbook.data import DataError, Problem, load_table
 from frontierbook.export import chip_table
-from frontierbook.i18n import N_
+from frontierbook.i18n import N_, Translated, _, page_text
 from frontierbook.paths import ROOT
+from frontierbook.reads import record_read
 from frontierbook.scaling import (
     SONNET_COST_RUN_ID,
     OnTrendBand,
@@ -53,13 +54,29 @@ from frontierbook.tables import (
     Row,
     cite,
     em,
+    fill,
     join,
     link,
     number_button,
     render_table,
     strong,
 )
-from frontierbook.text import long_date, percent, ratio, usd
+from frontierbook.text import (
+    Text,
+    compact,
+    compose,
+    joined,
+    long_date,
+    month_year,
+    number,
+    percent,
+    percent_range,
+    plain,
+    ratio,
+    span,
+    trillions,
+    usd,
+)
 
 # The data's verdicts (claims.csv), marked for the catalogue: a table shows _(verdict).
 VERDICTS: tuple[str, ...] = (
@@ -70,16 +87,21 @@ VERDICTS: tuple[str, ...] = (
     N_("unverifiable"),
 )
 
-# What a claim's key figure rests on (``basis`` in data/claims.csv).
+# What a claim's key figure rests on (``basis`` in data/claims.csv), marked for the
+# catalogue: the table shows _(basis).
 BASES: tuple[str, ...] = (
-    "public record",  # a rule, a filing, a licence, a dated release, a published specification
-    "audited",  # an account checked by an auditor
-    "self-reported",  # the word of the party the figure is about, unchecked
-    "outside estimate",  # an outsider's estimate, from information the book cannot see
-    "untestable",  # a forecast, or what would have happened otherwise
+    N_("public record"),  # a rule, a filing, a licence, a dated release, a published specification
+    N_("audited"),  # an account checked by an auditor
+    N_("self-reported"),  # the word of the party the figure is about, unchecked
+    N_("outside estimate"),  # an outsider's estimate, from information the book cannot see
+    N_("untestable"),  # a forecast, or what would have happened otherwise
 )
 # What the strongest counter-evidence does to the claim (``counter_effect``).
 COUNTER_EFFECTS: tuple[str, ...] = ("none", "qualifies", "contradicts")
+COUNTER_EFFECT_WORDS: dict[str, str] = {
+    "qualifies": N_("qualifies the claim"),
+    "contradicts": N_("contradicts the claim"),
+}
 
 # The verdicts a claim climbs and falls between, weakest first.
 LADDER: tuple[str, ...] = ("unverifiable", "supported with caveats", "supported")
@@ -95,33 +117,37 @@ START: dict[str, str] = {
 # exactly these steps, in this order; tests/test_scorecard.py holds an example for each.
 RUBRIC: tuple[tuple[str, str], ...] = (
     (
-        "Does the figure the claim rests on measure what the claim says it does?",
-        "If not (a true figure read as something else), the claim is misleading.",
+        N_("Does the figure the claim rests on measure what the claim says it does?"),
+        N_("If not (a true figure read as something else), the claim is misleading."),
     ),
     (
-        "Is the claim a forecast, or about what would have happened otherwise?",
-        "Then no data can settle it: unverifiable.",
+        N_("Is the claim a forecast, or about what would have happened otherwise?"),
+        N_("Then no data can settle it: unverifiable."),
     ),
     (
-        "Is every source for it secondary (a reprint, an aggregator, a summary)?",
-        "Then it is unverifiable until a better source is read.",
+        N_("Is every source for it secondary (a reprint, an aggregator, a summary)?"),
+        N_("Then it is unverifiable until a better source is read."),
     ),
     (
-        "What does the key figure rest on?",
-        "A public record (a rule, a filing, a dated release, a published specification) or "
-        "an audited account: supported. The word of the party it is about (self-reported): "
-        "supported with caveats. An outsider's estimate: unverifiable.",
+        N_("What does the key figure rest on?"),
+        N_(
+            "A public record (a rule, a filing, a dated release, a published specification) "
+            "or an audited account: supported. The word of the party it is about "
+            "(self-reported): supported with caveats. An outsider's estimate: unverifiable."
+        ),
     ),
     (
-        "Does an independent source confirm a self-reported figure or an estimate?",
-        "Then the verdict rises one step: unverifiable, supported with caveats, supported.",
+        N_("Does an independent source confirm a self-reported figure or an estimate?"),
+        N_("Then the verdict rises one step: unverifiable, supported with caveats, supported."),
     ),
     (
-        "What does the strongest counter-evidence do?",
-        "If it qualifies the claim, the verdict is at most supported with caveats. If it "
-        "contradicts the claim, the verdict falls one step, to no lower than unverifiable; "
-        "and if it comes from a better tier of source than anything for the claim, the "
-        "claim is not supported.",
+        N_("What does the strongest counter-evidence do?"),
+        N_(
+            "If it qualifies the claim, the verdict is at most supported with caveats. If it "
+            "contradicts the claim, the verdict falls one step, to no lower than unverifiable; "
+            "and if it comes from a better tier of source than anything for the claim, the "
+            "claim is not supported."
+        ),
     ),
 )
 
@@ -221,43 +247,45 @@ def headline_numbers(params: CostParameters | None = None) -> pd.DataFrame:
         }
 
     rows = [
-        ledger_row("r1-rl-stage", "R1's reasoning (RL) stage", "one training run"),
+        ledger_row("r1-rl-stage", _("R1's reasoning (RL) stage"), "one training run"),
         {
-            "label": "V3's final run (the headline)",
+            "label": _("V3's final run (the headline)"),
             "low": final,
             "high": final,
             "measures": "one training run",
             "source": stages["source"].iloc[0],
         },
         {
-            "label": "Experiments behind V3 (book's assumption)",
+            "label": _("Experiments behind V3 (book's assumption)"),
             "low": exp_lo,
             "high": exp_hi,
             "measures": "experiments",
             "source": stages["source"].iloc[0],
         },
         {
-            "label": "Staff for V3 (Epoch's shares)",
+            "label": _("Staff for V3 (Epoch's shares)"),
             "low": staff_lo,
             "high": staff_hi,
             "measures": "staff",
             "source": "cottier2024rising",
         },
         {
-            "label": "V3, all in (book's default assumptions)",
+            "label": _("V3, all in (book's default assumptions)"),
             "low": costs.model_development,
             "high": costs.model_development,
             "measures": "the whole model",
             "source": stages["source"].iloc[0],
         },
-        ledger_row("gpu-spend", "GPU spend (SemiAnalysis)", "hardware purchase"),
-        ledger_row("cluster-opex", "Operating the clusters (SemiAnalysis)", "operations"),
+        ledger_row("gpu-spend", _("GPU spend (SemiAnalysis)"), "hardware purchase"),
+        ledger_row("cluster-opex", _("Operating the clusters (SemiAnalysis)"), "operations"),
         ledger_row(
-            "hopper-chips", f"{fleet_gpus_estimate():,} Hopper chips (Amodei)", "hardware purchase"
+            "hopper-chips",
+            _("{count} Hopper chips (Amodei)").format(count=number(fleet_gpus_estimate())),
+            "hardware purchase",
         ),
-        ledger_row("compute-cluster", "Compute cluster (Sacks)", "hardware purchase"),
+        ledger_row("compute-cluster", _("Compute cluster (Sacks)"), "hardware purchase"),
         {
-            "label": "Server capex, GPU mix unclear (SemiAnalysis)",
+            "label": _("Server capex, GPU mix unclear (SemiAnalysis)"),
             "low": costs.fleet_purchase,
             "high": costs.fleet_purchase,
             "measures": "hardware purchase",
@@ -298,57 +326,94 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
     r1_day, inauguration = (events.at[e, "date"] for e in ("r1-2025-01", "inauguration-2025-01"))
     open_models = releases[releases["weights_public"]]
 
-    def in_band() -> str:
-        if band.contains(final):
-            return "inside"
-        return "below" if final < band.cost_low else "above"
+    position = band_position(band, final)
+    on_band = {
+        "inside": N_("band {band}; V3's {cost} is inside it"),
+        "below": N_("band {band}; V3's {cost} is below it"),
+        "above": N_("band {band}; V3's {cost} is above it"),
+    }[position]
+    versus = joined(
+        compose(
+            _("V3 ahead of {rival} on {wins} of {count}"),
+            rival=rival,
+            wins=number(w),
+            count=number(n),
+        )
+        for rival, (w, n) in wins.items()
+    )
+
+    def licence_terms(r) -> str:
+        return _("{model}: weights public ({licence}), {commercial}, {distillation}").format(
+            model=r.model,
+            licence=r.weights_licence,
+            commercial=_("commercial use") if r.commercial_use else _("no commercial use"),
+            distillation=_("distillation allowed")
+            if r.distillation_allowed
+            else _("no distillation"),
+        )
 
     return {
         "v3_final_run": ClaimValue(
             final,
-            f"{usd(final)}: {hours / 1e6:.3f}M GPU-hours × {usd(price, 0)}",
+            compose(
+                _("{cost}: {hours} GPU-hours × {price}"),
+                cost=usd(final),
+                hours=compact(hours, 3),
+                price=usd(price, 0),
+            ),
             stages,
-            "GPU-hours of the three stages × the report's price per GPU-hour",
+            _("GPU-hours of the three stages × the report's price per GPU-hour"),
         ),
         "press_6m": ClaimValue(
             final,
-            f"{usd(final)} for V3's final run only",
+            compose(_("{cost} for V3's final run only"), cost=usd(final)),
             stages,
-            "GPU-hours of the three stages × the report's price per GPU-hour",
+            _("GPU-hours of the three stages × the report's price per GPU-hour"),
         ),
         "model_development": ClaimValue(
             costs.model_development,
-            f"{usd(costs.model_development)} for the model, all in "
-            f"({ratio(costs.model_development / final, 1)} the run)",
+            compose(
+                _("{cost} for the model, all in ({times} the run)"),
+                cost=usd(costs.model_development),
+                times=ratio(costs.model_development / final, 1),
+            ),
             stages,
-            "final run + experiments + staff, at the cost chapter's default assumptions",
+            _("final run + experiments + staff, at the cost chapter's default assumptions"),
             model_params,
         ),
         "fleet_purchase": ClaimValue(
             costs.fleet_purchase,
-            f"{usd(costs.fleet_purchase)} of servers (an outside estimate), "
-            f"{ratio(costs.fleet_purchase / final)} the run",
+            compose(
+                _("{cost} of servers (an outside estimate), {times} the run"),
+                cost=usd(costs.fleet_purchase),
+                times=ratio(costs.fleet_purchase / final),
+            ),
             [ledger.loc["server-capex"], stages],
-            "fleet GPUs × capex per GPU, ÷ the final run's cost",
+            _("fleet GPUs × capex per GPU, ÷ the final run's cost"),
             fleet_params,
         ),
         "fleet_gpus": ClaimValue(
             float(params.fleet_gpus),
-            f"{params.fleet_gpus:,} GPUs (not independently checked)",
+            compose(_("{count} GPUs (not independently checked)"), count=number(params.fleet_gpus)),
             ledger.loc["server-capex"],
-            "the cost chapter's assumed fleet, SemiAnalysis's ~50,000 GPUs",
+            _("the cost chapter's assumed fleet, SemiAnalysis's ~50,000 GPUs"),
             {"fleet_gpus": params.fleet_gpus},
         ),
         "pretraining_cost": ClaimValue(
             pre,
-            f"pre-training {usd(pre)}; all three stages {usd(final)}",
+            compose(
+                _("pre-training {pre}; all three stages {total}"), pre=usd(pre), total=usd(final)
+            ),
             stages,
-            "Reported cost of pre-training, and of all three stages",
+            _("Reported cost of pre-training, and of all three stages"),
         ),
         "on_trend_band": ClaimValue(
             final,
-            f"band {usd(band.cost_low, 1)}–{usd(band.cost_high, 1)}; V3's {usd(final)} "
-            f"is {in_band()} it",
+            compose(
+                _(on_band),
+                band=span(band.cost_low, band.cost_high, lambda v: usd(v, 1)),
+                cost=usd(final),
+            ),
             [
                 ("training_runs", SONNET_COST_RUN_ID),
                 ("scaling_rates", "amodei-curve-shift"),
@@ -356,70 +421,92 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
                 ("scaling_rates", "amodei-curve-gap"),
                 stages,
             ],
-            "Sonnet's cost ÷ (curve gap × Amodei's yearly rate ^ (months ÷ 12)), beside V3's",
+            _("Sonnet's cost ÷ (curve gap × Amodei's yearly rate ^ (months ÷ 12)), beside V3's"),
         ),
         "benchmark_wins": ClaimValue(
-            float(sum(w for w, _ in wins.values())),
-            "; ".join(f"V3 ahead of {rival} on {w} of {n}" for rival, (w, n) in wins.items())
-            + " benchmarks (DeepSeek's figures)",
+            float(sum(w for w, _n in wins.values())),
+            compose(_("{comparisons} benchmarks (DeepSeek's figures)"), comparisons=versus),
             compared,
-            "Benchmarks on which V3 scores above each rival",
+            _("Benchmarks on which V3 scores above each rival"),
         ),
         "r1_share_of_v3": ClaimValue(
             r1 / final,
-            f"{usd(r1)}, {percent(r1 / final, 1)} of V3's run",
+            compose(_("{cost}, {share} of V3's run"), cost=usd(r1), share=percent(r1 / final, 1)),
             [ledger.loc["r1-rl-stage"], stages],
-            "R1 stage's cost ÷ V3's headline cost",
+            _("R1 stage's cost ÷ V3's headline cost"),
         ),
         "h800_2022_class": ClaimValue(
             float(h800["tpp"]),
-            f"H800 TPP {h800['tpp']:,.0f} (= H100); 2022 rule: {h800['2022 rule']}; "
-            f"2023 rule: {h800['2023 rule']}",
+            compose(
+                _("H800 TPP {tpp} (= H100); 2022 rule: {class_2022}; 2023 rule: {class_2023}"),
+                tpp=number(h800["tpp"]),
+                class_2022=_(h800["2022 rule"]),
+                class_2023=_(h800["2023 rule"]),
+            ),
             [("chips", "h800"), thresholds],
-            "the H800's TPP, classified against each rule's thresholds",
+            _("the H800's TPP, classified against each rule's thresholds"),
         ),
         "ascend_vs_h100": ClaimValue(
             float(c910["tpp"] / h100["tpp"]),
-            f"Ascend 910C TPP {percent(c910['tpp'] / h100['tpp'])} of the H100's",
+            compose(
+                _("Ascend 910C TPP {share} of the H100's"), share=percent(c910["tpp"] / h100["tpp"])
+            ),
             [("chips", "ascend910c"), ("chips", "h100")],
-            "Ascend 910C's TPP ÷ H100's",
+            _("Ascend 910C's TPP ÷ H100's"),
         ),
         "h20_vs_h100": ClaimValue(
             float(h100["tpp"] / h20["tpp"]),
-            f"H100 TPP {ratio(h100['tpp'] / h20['tpp'], 1)} the H20's (under every 2023 line)",
+            compose(
+                _("H100 TPP {times} the H20's (under every 2023 line)"),
+                times=ratio(h100["tpp"] / h20["tpp"], 1),
+            ),
             [("chips", "h100"), ("chips", "h20")],
-            "H100's TPP ÷ H20's",
+            _("H100's TPP ÷ H20's"),
         ),
         "h20_2023_class": ClaimValue(
             float(h20["tpp"]),
-            f"H20 TPP {h20['tpp']:,.0f}; 2023 rule: {h20['2023 rule']}",
+            compose(
+                _("H20 TPP {tpp}; 2023 rule: {class_2023}"),
+                tpp=number(h20["tpp"]),
+                class_2023=_(h20["2023 rule"]),
+            ),
             [("chips", "h20"), thresholds],
-            "the H20's TPP, classified against the 2023 rule's thresholds",
+            _("the H20's TPP, classified against the 2023 rule's thresholds"),
         ),
         "v3_training_tokens": ClaimValue(
             float(v3["training_tokens"]),
-            f"V3 pre-trained on {v3['training_tokens'] / 1e12:.1f} trillion tokens",
+            compose(
+                _("V3 pre-trained on {tokens} tokens"), tokens=trillions(v3["training_tokens"], 1)
+            ),
             v3,
-            "Pre-training tokens of the model",
+            _("Pre-training tokens of the model"),
         ),
         "r1_release_day": ClaimValue(
             float((r1_day - inauguration).days),
-            f"R1 released {long_date(r1_day)}; inauguration {long_date(inauguration)}",
+            compose(
+                _("R1 released {r1}; inauguration {inauguration}"),
+                r1=long_date(r1_day),
+                inauguration=long_date(inauguration),
+            ),
             [events.loc["r1-2025-01"], events.loc["inauguration-2025-01"]],
-            "Days from the inauguration to R1's release",
+            _("Days from the inauguration to R1's release"),
         ),
         "open_weights": ClaimValue(
             float(len(open_models)),
-            "; ".join(
-                f"{r.model}: weights public ({r.weights_licence}), "
-                f"{'commercial use' if r.commercial_use else 'no commercial use'}, "
-                f"{'distillation allowed' if r.distillation_allowed else 'no distillation'}"
-                for r in open_models.itertuples()
-            ),
+            # Model names have digits: the text carries the count of models it lists.
+            Text("; ".join(licence_terms(r) for r in open_models.itertuples()), len(open_models)),
             open_models,
-            "releases whose weights are public, with their licence terms",
+            _("releases whose weights are public, with their licence terms"),
         ),
     }
+
+
+def band_position(band: OnTrendBand, cost: float) -> str:
+    """Where ``cost`` falls against the on-trend band: 'inside', 'below' or 'above' (in
+    English: the prose shows ``_(position)``, as the scaling chapter's chart does)."""
+    if band.contains(cost):
+        return "inside"
+    return "below" if cost < band.cost_low else "above"
 
 
 def reason_figures(params: CostParameters | None = None) -> dict[str, str]:
@@ -443,36 +530,44 @@ def reason_figures(params: CostParameters | None = None) -> dict[str, str]:
     costs = full_accounting(final_run_gpu_hours(stages), params)
     r1 = float(ledger.at["r1-rl-stage", "low_usd"])
     band = amodei_band()
-    position = "inside" if band.contains(final) else ("below" if final < band.cost_low else "above")
+    position = band_position(band, final)
 
-    def day(event: str) -> str:
+    def day(event: str) -> Text:
         return long_date(events.at[event, "date"])
 
-    def month(event: str) -> str:
-        return f"{events.at[event, 'date']:%B %Y}"
+    def month(event: str) -> Text:
+        return month_year(events.at[event, "date"])
+
+    def shares(rate_id: str) -> Text:
+        return percent_range(*(rates.at[rate_id, c] for c in ("low", "high")))
 
     return {
         "v3_headline": usd(final),
         "v3_pretraining": usd(
             float(stages.set_index("stage").at["Pre-training", "reported_cost_usd"])
         ),
-        "v3_cluster_gpus": f"{v3['cluster_gpus']:,.0f}",
-        "v3_training_tokens": f"{v3['training_tokens'] / 1e12:.1f} trillion",
+        "v3_cluster_gpus": number(v3["cluster_gpus"]),
+        "v3_training_tokens": trillions(v3["training_tokens"], 1),
         "model_multiple": ratio(costs.model_development / final, 1),
         "fleet_multiple": ratio(costs.fleet_purchase / final),
         "fleet_purchase": usd(costs.fleet_purchase),
-        "fleet_gpus": f"{params.fleet_gpus:,}",
-        "amodei_rate": f"~{rates.at['amodei-curve-shift', 'central']:g}x a year",
-        "amodei_months": "{:g}–{:g} months".format(*amodei_months_since_sonnet()),
-        "amodei_gap": f"~{amodei_curve_gap():g}x",
-        "on_trend_position": position,
-        "benchmark_count": str(len(score)),
-        "gpqa_v3": f"{score.at['GPQA Diamond', 'DeepSeek-V3']:.1f}%",
-        "gpqa_sonnet": f"{score.at['GPQA Diamond', 'Claude-3.5-Sonnet-1022']:.1f}%",
+        "fleet_gpus": number(params.fleet_gpus),
+        "amodei_rate": compose(
+            _("~{rate}x a year"), rate=plain(rates.at["amodei-curve-shift", "central"])
+        ),
+        "amodei_months": compose(
+            _("{months} months"), months=span(*amodei_months_since_sonnet(), plain)
+        ),
+        "amodei_gap": compose("~{gap}x", gap=plain(amodei_curve_gap())),
+        # TRANSLATORS: where V3's cost falls against the band: "inside", "below", "above".
+        "on_trend_position": _(position),
+        "benchmark_count": number(len(score)),
+        "gpqa_v3": percent(score.at["GPQA Diamond", "DeepSeek-V3"] / 100, 1),
+        "gpqa_sonnet": percent(score.at["GPQA Diamond", "Claude-3.5-Sonnet-1022"] / 100, 1),
         "r1_rl_cost": usd(r1),
         "r1_share": percent(r1 / final, 1),
-        "rule_2022": f"the {month('rule-2022-10')} rule",
-        "rule_2023": f"the {month('rule-2023-10')} update",
+        "rule_2022": compose(_("the {month} rule"), month=month("rule-2022-10")),
+        "rule_2023": compose(_("the {month} update"), month=month("rule-2023-10")),
         "rule_2023_announced": day("rule-2023-10"),
         "h800_licence_date": day("h800-immediate-2023-10"),
         "h20_licence_date": day("h20-2025-04"),
@@ -485,19 +580,16 @@ def reason_figures(params: CostParameters | None = None) -> dict[str, str]:
         "rule_2023_effective": day("rule-2023-11"),
         "semianalysis_capex": usd(float(ledger.at["server-capex", "low_usd"])),
         "semianalysis_gpu_spend": usd(float(ledger.at["gpu-spend", "low_usd"])),
-        "epoch_staff_share": "{:g}–{:g}%".format(
-            *(rates.at["cottier-staff-share", c] for c in ("low", "high"))
-        ),
-        "epoch_hardware_share": "{:g}–{:g}%".format(
-            *(rates.at["cottier-hardware-share", c] for c in ("low", "high"))
-        ),
-        "llama_tokens": f"{llama['training_tokens'] / 1e12:.1f} trillion",
+        "epoch_staff_share": shares("cottier-staff-share"),
+        "epoch_hardware_share": shares("cottier-hardware-share"),
+        "llama_tokens": trillions(llama["training_tokens"], 1),
         "ascend_share": percent(float(chips.at["ascend910c", "tpp"] / chips.at["h100", "tpp"])),
     }
 
 
 def fill_reason(reason: str, figures: dict[str, str]) -> str:
-    """A reason with each ``{name}`` replaced by its figure; an unknown name is an error."""
+    """A reason with each ``{name}`` replaced by its figure; an unknown name is an error. A
+    translated reason stays a :class:`~frontierbook.i18n.Translated`, its English filled too."""
 
     def figure(match: re.Match) -> str:
         name = match.group(1)
@@ -505,7 +597,10 @@ def fill_reason(reason: str, figures: dict[str, str]) -> str:
             raise KeyError(f"data/claims.csv: reason cites unknown figure {{{name}}}")
         return figures[name]
 
-    return PLACEHOLDER.sub(figure, reason)
+    filled = PLACEHOLDER.sub(figure, reason)
+    if isinstance(reason, Translated):
+        return Translated(filled, PLACEHOLDER.sub(figure, reason.source))
+    return filled
 
 
 # --- The rubric -----------------------------------------------------------------------------
@@ -614,29 +709,37 @@ def evidence_problems(claims: pd.DataFrame) -> list[Problem]:
 # --- Evidence links -------------------------------------------------------------------------
 
 
+def _chapter_lines(docname: str, root: Path) -> list[str]:
+    # Recorded as read, so that a renamed section re-executes the chapter that names it.
+    record_read(f"{docname}.md")
+    return (root / f"{docname}.md").read_text(encoding="utf-8").splitlines()
+
+
 def chapter_labels(docname: str, root: Path = ROOT) -> dict[str, str]:
-    """MyST labels ``(label)=`` in a chapter's source, each with the heading it targets."""
-    lines = (root / f"{docname}.md").read_text(encoding="utf-8").splitlines()
+    """MyST labels ``(label)=`` in a chapter's source, each with the heading it targets,
+    in the current language (from the chapter's own catalogue)."""
+    lines = _chapter_lines(docname, root)
     labels = {}
     for i, line in enumerate(lines):
         match = _LABEL.match(line)
         if match:
             heading = next((_HEADING.match(x) for x in lines[i + 1 :] if x.strip()), None)
-            labels[match.group(1)] = heading.group(1) if heading else match.group(1)
+            text = page_text(docname, heading.group(1)) if heading else match.group(1)
+            labels[match.group(1)] = text
     return labels
 
 
 def chapter_title(docname: str, root: Path = ROOT) -> str:
-    """The chapter's first-level heading."""
-    for line in (root / f"{docname}.md").read_text(encoding="utf-8").splitlines():
+    """The chapter's first-level heading, in the current language."""
+    for line in _chapter_lines(docname, root):
         if line.startswith("# "):
-            return line[2:].strip()
+            return page_text(docname, line[2:].strip())
     raise ValueError(f"{docname}.md has no '# ' heading")
 
 
 def split_evidence(evidence: str) -> tuple[str, str]:
     """'chapters/02_cost#cost-ledger' -> ('chapters/02_cost', 'cost-ledger')."""
-    docname, _, label = evidence.partition("#")
+    docname, _hash, label = evidence.partition("#")
     if not docname or not label:
         raise ValueError(f"evidence {evidence!r} is not 'docname#label'")
     return docname, label
@@ -668,7 +771,8 @@ def scorecard(params: CostParameters | None = None) -> pd.DataFrame:
     out["reason"] = [fill_reason(r, figures) for r in out["reason"]]
     out["counter_evidence"] = [fill_reason(r, figures) for r in out["counter_evidence"]]
     out["support_tier"] = [
-        best_tier([r["support_source"], _optional(r["corroborated_by"])]) for _, r in out.iterrows()
+        best_tier([r["support_source"], _optional(r["corroborated_by"])])
+        for _index, r in out.iterrows()
     ]
     out["counter_tier"] = [
         source_tier(k) if not pd.isna(k) else None for k in out["counter_source"]
@@ -687,13 +791,19 @@ def scorecard(params: CostParameters | None = None) -> pd.DataFrame:
 
 # --- The table and the rubric as the scorecard page shows them ------------------------------
 
+# The mark before each verdict, so that the verdict is not told by colour or word alone.
 VERDICT_MARK: dict[str, str] = {
-    "supported": "✔ supported",
-    "supported with caveats": "✔? supported with caveats",
-    "misleading": "✘? misleading",
-    "not supported": "✘ not supported",
-    "unverifiable": "? unverifiable",
+    "supported": "✔",
+    "supported with caveats": "✔?",
+    "misleading": "✘?",
+    "not supported": "✘",
+    "unverifiable": "?",
 }
+
+
+def verdict_text(verdict: str) -> str:
+    """The verdict with its mark, in the current language: '✔? supported with caveats'."""
+    return f"{VERDICT_MARK[verdict]} {_(verdict)}"
 
 
 def value_glue_name(claim_id: str) -> str:
@@ -703,7 +813,7 @@ def value_glue_name(claim_id: str) -> str:
 
 def _source(key: str) -> Markup:
     """A source with its tier: 'DeepSeek-AI 2024 (primary)'."""
-    return join(cite(key), f" ({source_tier(key)})")
+    return join(cite(key), f" ({_(source_tier(key))})")
 
 
 def scorecard_table(card: pd.DataFrame) -> Markup:
@@ -713,27 +823,29 @@ def scorecard_table(card: pd.DataFrame) -> Markup:
     figure rests on, any independent confirmation, and the section of the book that checks
     it. Every source is shown with its tier."""
     rows = []
-    for _, r in card.iterrows():
-        when = long_date(r["date"]) if pd.notna(r["date"]) else "undated"
+    for _index, r in card.iterrows():
+        when = long_date(r["date"]) if pd.notna(r["date"]) else _("undated")
         corroboration = _optional(r["corroborated_by"])
         counter = _optional(r["counter_source"])
-        effect = {"qualifies": "qualifies the claim", "contradicts": "contradicts the claim"}
+        effect = _(COUNTER_EFFECT_WORDS[r["counter_effect"]]) if counter else ""
         detail = join(
-            strong("Strongest counter-evidence"),
-            f" ({effect[r['counter_effect']]})" if counter else "",
+            strong(_("Strongest counter-evidence")),
+            f" ({effect})" if counter else "",
             ": ",
             r["counter_evidence"],
             join(" ", _source(counter)) if counter else "",
             LINE_BREAK,
-            strong("For it"),
+            strong(_("For it")),
             ": ",
             _source(r["support_source"]),
-            f"; key figure {r['basis']}; ",
-            join("confirmed independently by ", _source(corroboration))
+            "; ",
+            fill(_("key figure: {basis}"), basis=_(r["basis"])),
+            "; ",
+            fill(_("confirmed independently by {source}"), source=_source(corroboration))
             if corroboration
-            else "no independent confirmation",
+            else _("no independent confirmation"),
             ". ",
-            strong("Checked in"),
+            strong(_("Checked in")),
             ": ",
             link(r["evidence_href"], r["evidence_heading"]),
             " (",
@@ -748,17 +860,18 @@ def scorecard_table(card: pd.DataFrame) -> Markup:
                 LINE_BREAK,
                 r["claim"],
                 LINE_BREAK,
-                em(f"About: {r['metric']}"),
+                em(fill(_("About: {metric}"), metric=r["metric"])),
                 LINE_BREAK,
-                "Source: ",
+                _("Source"),
+                ": ",
                 _source(r["source"]),
             ),
             number_button(value_glue_name(r["claim_id"]), r["book_text"]),
-            join(strong(VERDICT_MARK[r["verdict"]]), LINE_BREAK, r["reason"]),
+            join(strong(verdict_text(r["verdict"])), LINE_BREAK, r["reason"]),
         )
         rows.append(Row(cells, detail=detail, row_id=f"claim-{r['claim_id']}"))
     return render_table(
-        ["Who claimed what", "Book's value", "Verdict and why"],
+        [_("Who claimed what"), _("Book's value"), _("Verdict and why")],
         rows,
         table_id="tbl-scorecard-html",
         classes=["fb-scorecard"],
@@ -768,6 +881,7 @@ def scorecard_table(card: pd.DataFrame) -> Markup:
 def rubric_list() -> Markup:
     """:data:`RUBRIC` as a numbered list a reader can apply to any claim."""
     items = Markup("").join(
-        Markup("<li>{} {}</li>").format(strong(question), answer) for question, answer in RUBRIC
+        Markup("<li>{} {}</li>").format(strong(_(question)), _(answer))
+        for question, answer in RUBRIC
     )
     return Markup('<ol class="fb-rubric">{}</ol>').format(items)

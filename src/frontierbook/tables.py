@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from markupsafe import Markup, escape
 
-from frontierbook.i18n import N_, _
+from frontierbook.i18n import N_, Translated, _, english_quotations, shown_cell
 
 if TYPE_CHECKING:
     from IPython.display import HTML
@@ -72,7 +72,28 @@ def cell_text(value: Cell, missing: str = NOT_REPORTED) -> Markup:
         raise ValueError(f"non-finite number {value!r} in a table cell")
     if isinstance(value, pd.Timestamp | dt.date):
         return escape(value.strftime("%Y-%m-%d"))  # ISO dates read alike in every language
+    if isinstance(value, Translated):
+        return quotations_marked(value, value.source)
     return escape(str(value))
+
+
+def quotations_marked(translation: str, source: str) -> Markup:
+    """A translated text, escaped, with each quotation it keeps in English (words in
+    quotation marks that the English ``source`` has as they stand) marked ``lang="en"``,
+    so that a screen reader speaks it as English."""
+    parts, end = [], 0
+    for start, stop in english_quotations(translation, source):
+        parts.append(escape(translation[end:start]))
+        parts.append(Markup('<span lang="en">{}</span>').format(translation[start:stop]))
+        end = stop
+    parts.append(escape(translation[end:]))
+    return Markup("").join(parts)
+
+
+def fill(template: str, **parts: Cell) -> Markup:
+    """A translated sentence with cells in it: ``template`` (pass ``_("...")``) escaped,
+    each ``{name}`` filled by its part as :func:`cell_text` shows it."""
+    return Markup(escape(template)).format(**{k: cell_text(v) for k, v in parts.items()})
 
 
 def join(*parts: Cell, sep: Cell = "") -> Markup:
@@ -222,46 +243,49 @@ def events_table(events: pd.DataFrame) -> HTML:
 def prices_table(prices: pd.DataFrame) -> HTML:
     """API list prices (cost chapter): from when, model, hours, the three prices, source;
     the note under each row."""
-    from frontierbook.text import dollars, long_date
+    from frontierbook.text import dollars, long_date, usd
 
-    hours = {"all": "all hours", "peak": "peak", "off-peak": "off-peak"}
-    columns = ("Input, cache miss (US$)", "Input, cache hit (US$)", "Output (US$)")
+    hours = {"all": _("all hours"), "peak": _("peak"), "off-peak": _("off-peak")}
+    columns = (_("Input, cache miss (US$)"), _("Input, cache hit (US$)"), _("Output (US$)"))
     fields = (
         "input_cache_miss_usd_per_mtok",
         "input_cache_hit_usd_per_mtok",
         "output_usd_per_mtok",
     )
+    # The header names the currency, so a cell shows the amount alone: '0.28' ('0,28').
+    symbol = usd(0, 0).removesuffix("0")
     rows = [
         Row(
             (
                 long_date(r["effective_date"]),
                 f"{r['model']} ({r['api_model']})",
                 hours[r["hours"]],
-                *(_dash(r[f], lambda v: dollars(v).lstrip("$")) for f in fields),
+                *(_dash(r[f], lambda v: dollars(v).removeprefix(symbol)) for f in fields),
                 code(r["source"]),
             ),
             detail=None if is_missing(r["note"]) else small(r["note"]),
         )
-        for _, r in prices.iterrows()
+        for _index, r in prices.iterrows()
     ]
     return html_table(
         [
-            "From",
-            "Model (API name)",
-            "Hours",
+            _("From"),
+            _("Model (API name)"),
+            _("Hours"),
             *(Column(c, numeric=True) for c in columns),
-            "Source",
+            _("Source"),
         ],
         rows,
         table_id="tbl-cost-prices-html",
     )
 
 
+# Kinds of change in the corrections log, translated where shown.
 CHANGE_LABELS = {
-    "correction": "Correction",
-    "clarification": "Clarification",
-    "source": "Better source",
-    "update": "Update",
+    "correction": N_("Correction"),
+    "clarification": N_("Clarification"),
+    "source": N_("Better source"),
+    "update": N_("Update"),
 }
 
 
@@ -278,8 +302,8 @@ def corrections_table(corrections: pd.DataFrame, from_doc: str = "chapters/corre
 
     def detail(r: pd.Series) -> Markup:
         links = [link(href, text) for href, text in where_links(r["where"], from_doc)]
-        parts = [strong("Where: "), join(*links, sep=", "), ". ", strong("Source: ")]
-        parts.append(code(r["source"]))
+        parts = [strong(_("Where") + ": "), join(*links, sep=", "), ". "]
+        parts += [strong(_("Source") + ": "), code(r["source"])]
         if not is_missing(r["note"]):
             parts += [". ", r["note"]]
         return small(join(*parts))
@@ -287,16 +311,18 @@ def corrections_table(corrections: pd.DataFrame, from_doc: str = "chapters/corre
     rows = [
         Row(
             (
-                join(strong(CHANGE_LABELS[r["change"]]), LINE_BREAK, long_date(r["date"])),
+                join(strong(_(CHANGE_LABELS[r["change"]])), LINE_BREAK, long_date(r["date"])),
                 r["was"],
                 r["now"],
             ),
             detail=detail(r),
         )
-        for _, r in ordered.iterrows()
+        for _index, r in ordered.iterrows()
     ]
     return html_table(
-        ["Change", "What the book said", "What it says now"], rows, table_id="tbl-corrections-html"
+        [_("Change"), _("What the book said"), _("What it says now")],
+        rows,
+        table_id="tbl-corrections-html",
     )
 
 
@@ -322,8 +348,8 @@ def thresholds_table(thresholds: pd.DataFrame) -> HTML:
     columns += [Column(_("Wording"), missing="–"), _("Source")]
     rows = [
         (
-            r["rule"],
-            r["paragraph"],
+            shown_cell("export_thresholds", "rule", r["rule"]),
+            shown_cell("export_thresholds", "paragraph", r["paragraph"]),
             _bounds(r, "tpp_min", "tpp_max", number),
             _bounds(r, "density_min", "density_max", lambda v: number(v, 2)),
             _dash(r["interconnect_min_gbs"], lambda v: "≥ " + number(v)),
