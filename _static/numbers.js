@@ -63,7 +63,8 @@
         item.appendChild(document.createTextNode(", "));
         item.appendChild(row.cite_href ? link(row.cite_href, row.cite) : el("span", "", row.cite));
         // The source's tier: primary (the document itself), press, or secondary (a copy).
-        item.appendChild(el("span", "fb-pop-tier fb-tier-" + row.tier, " (" + row.tier + ")"));
+        var tier = (words.tiers && words.tiers[row.tier]) || row.tier;
+        item.appendChild(el("span", "fb-pop-tier fb-tier-" + row.tier, " (" + tier + ")"));
         list.appendChild(item);
       });
       if (info.rows.length > MAX_ROWS) {

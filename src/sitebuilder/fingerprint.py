@@ -7,8 +7,9 @@ stores in the Jupyter cache carries, in the same database row, the fingerprint o
 inputs it was run from (hashed *before* the run starts):
 
 - ``source``: the chapter's own text;
-- ``tables``: the CSV bytes and schema of each table the chapter read (recorded by
-  :mod:`frontierbook.reads` while it ran);
+- ``tables``: the CSV bytes and schema of each table the chapter read, and of any other
+  file of the book it read (another chapter's headings, a page's catalogue), as recorded
+  by :mod:`frontierbook.reads` while it ran;
 - ``shared``: the whole bibliography, the package's code, the pinned requirements and the
   Python version (a run on 3.11 says nothing about 3.12);
 - ``language``: the edition the run drew (each edition has its own Jupyter cache), and for a
@@ -120,9 +121,27 @@ class Inputs:
             if entry.is_dir()
         }
 
+    @cached_property
+    def _files_read(self) -> dict[str, str]:
+        """The files a chapter may read besides tables, hashed with everything else."""
+        found = [*self.root.glob("*.md"), *self.root.glob("chapters/*.md")]
+        found += self.root.glob("locales/*/LC_MESSAGES/**/*.po")
+        return {path.relative_to(self.root).as_posix(): _file_sha(path) for path in found}
+
+    def read_hash(self, name: str) -> str:
+        """The hash of something a chapter read: a table by name, or a file of the book by
+        its path (another chapter's text, whose headings it names, or a page catalogue)."""
+        if name in self.tables:
+            return self.tables[name]
+        if name not in self._files_read:
+            path = self.root / name
+            inside = path.resolve().is_relative_to(self.root.resolve())
+            self._files_read[name] = _file_sha(path) if inside else "missing"
+        return self._files_read[name]
+
     def hash_all(self) -> None:
         """Hash every input now, so later edits cannot change what a run is recorded as."""
-        for name in ("sources", "tables", "shared", "code_catalogues"):
+        for name in ("sources", "tables", "shared", "code_catalogues", "_files_read"):
             getattr(self, name)
 
     def fingerprint(
@@ -130,7 +149,7 @@ class Inputs:
     ) -> dict:
         found = {
             "source": self.sources[docname],
-            "tables": {t: self.tables.get(t, "missing") for t in sorted(set(tables_read))},
+            "tables": {t: self.read_hash(t) for t in sorted(set(tables_read))},
             "shared": self.shared,
             "language": language,
         }

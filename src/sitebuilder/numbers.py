@@ -51,6 +51,8 @@ from sitebuilder.translation import site_text
 SCHEMA_PATH = Path(__file__).with_name("numbers.schema.json")
 # A data row's kind, as the popover names it.
 KINDS = (N_("reported"), N_("estimate"), N_("derived"))
+# A source's tier, as the popover names it after the source.
+TIERS = (N_("primary"), N_("press"), N_("secondary"))
 TIER_PHRASES = {
     "primary": N_("a primary source"),
     "press": N_("a press source"),
@@ -265,6 +267,7 @@ def popover_words(app: Sphinx) -> dict:
         "assumptions": site_text(app, "The book's assumption: "),
         "all": site_text(app, "This number in the list of all numbers"),
         "kinds": {kind: site_text(app, kind) for kind in KINDS},
+        "tiers": {tier: site_text(app, tier) for tier in TIERS},
     }
 
 

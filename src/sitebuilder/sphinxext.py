@@ -40,6 +40,7 @@ from sitebuilder import (
 def setup(app: Sphinx) -> dict:
     speedups.find_bibtex_backend_once()
     bibstyle.register()
+    app.connect("builder-inited", bibstyle.use_language)
     numbers.register(app)
     citestyle.register(app)
     mathml.register(app)

@@ -13,7 +13,10 @@ Sphinx translates each page's prose through its gettext catalogue (``language`` 
   catalogue this one overrides where it reads badly);
 - every paragraph, heading or caption that a translated edition still shows in English,
   for want of a translation, is written to ``_build/<language>/untranslated/``, one JSON file
-  per page, so the driver can say how much is missing and the tests can name it.
+  per page, so the driver can say how much is missing and the tests can name it;
+- a quotation that a translation keeps in English (words in quotation marks that stand as
+  they are in the English paragraph it translates) is marked ``<span lang="en">``, so a
+  screen reader speaks it as English and the tests can tell it from untranslated text.
 """
 
 from __future__ import annotations
@@ -23,11 +26,12 @@ import json
 from html import escape
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.transforms import SphinxTransform
 
-from frontierbook.i18n import translations
+from frontierbook.i18n import english_quotations, translations
 from sitebuilder import repository
 from sitebuilder.editions import SOURCE_LANGUAGE, Edition, editions
 
@@ -146,7 +150,6 @@ class RecordUntranslated(SphinxTransform):
         language = self.config.language or SOURCE_LANGUAGE
         if language == SOURCE_LANGUAGE or self.app.builder.name == "gettext":
             return
-        from docutils import nodes
 
         # The front matter (jupytext's and the kernel's settings) is never shown: MyST
         # leaves it as a field list at the document's top level, outside every section.
@@ -174,6 +177,79 @@ class RecordUntranslated(SphinxTransform):
         target.write_text(json.dumps(missing, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+class RememberSource(SphinxTransform):
+    """Before Sphinx's Locale transform (priority 20): each translatable paragraph, heading
+    or caption keeps the English it had, for :class:`MarkEnglishQuotations`."""
+
+    default_priority = 19
+
+    def apply(self, **kwargs) -> None:
+        from sphinx.util.nodes import extract_messages
+
+        language = self.config.language or SOURCE_LANGUAGE
+        if language == SOURCE_LANGUAGE or self.app.builder.name == "gettext":
+            return
+        for node, message in extract_messages(self.document):
+            node[SOURCE_ATTRIBUTE] = message
+
+
+SOURCE_ATTRIBUTE = "fb_source"
+
+
+class english(nodes.inline):  # noqa: N801 (docutils names its node classes in lower case)
+    """A passage a translation keeps in English: ``<span lang="en">``."""
+
+
+def _visit_english(translator, node: english) -> None:
+    translator.body.append(translator.starttag(node, "span", "", lang="en"))
+
+
+def _depart_english(translator, node: english) -> None:
+    translator.body.append("</span>")
+
+
+class MarkEnglishQuotations(SphinxTransform):
+    """After the quotation marks are typeset (docutils' smart quotes, priority 750): in a
+    translated paragraph, each quotation that stands as it is in the English paragraph
+    becomes an :class:`english` node."""
+
+    default_priority = 760
+
+    def apply(self, **kwargs) -> None:
+        language = self.config.language or SOURCE_LANGUAGE
+        if language == SOURCE_LANGUAGE or self.app.builder.name == "gettext":
+            return
+        for node in list(self.document.findall(nodes.Element)):
+            source = node.get(SOURCE_ATTRIBUTE)
+            if not source or not node.get("translated"):
+                continue
+            for text in list(node.findall(nodes.Text)):
+                if any(isinstance(parent, _VERBATIM) for parent in _ancestors(text.parent)):
+                    continue
+                _mark(text, english_quotations(str(text), source))
+
+
+# Never searched for quotations: code, maths and markup passed through as it is.
+_VERBATIM = (nodes.FixedTextElement, nodes.literal, nodes.raw, nodes.math, english)
+
+
+def _mark(text: nodes.Text, spans: list[tuple[int, int]]) -> None:
+    """Replace ``text`` by its pieces, each span of ``spans`` inside an :class:`english`."""
+    if not spans:
+        return
+    content, pieces, end = str(text), [], 0
+    for start, stop in spans:
+        if start > end:
+            pieces.append(nodes.Text(content[end:start]))
+        pieces.append(english("", content[start:stop]))
+        end = stop
+    if end < len(content):
+        pieces.append(nodes.Text(content[end:]))
+    parent = text.parent
+    index = parent.index(text)
+    parent[index : index + 1] = pieces
+
+
 def _ancestors(node):
     while node is not None:
         yield node
@@ -196,5 +272,8 @@ def register(app: Sphinx) -> None:
     app.connect("builder-inited", _prefer_our_theme_catalogue)
     app.connect("builder-inited", _smart_quotes)
     app.add_transform(RecordUntranslated)
+    app.add_transform(RememberSource)
+    app.add_transform(MarkEnglishQuotations)
+    app.add_node(english, html=(_visit_english, _depart_english))
     app.connect("html-page-context", add_language_links)
     app.add_css_file("languages.css")

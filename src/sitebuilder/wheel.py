@@ -2,10 +2,10 @@
 
 It holds the package's runtime code with the book's inputs inside it, under
 ``frontierbook/_book/`` (``data/``, ``references.bib``, the chapter sources, which the
-scorecard reads for its section titles, and each edition's ``frontierbook.po``, what the
-package draws in that language), so the notebook runs on exactly the code and data that
-built the page it came from. :mod:`frontierbook.paths` finds them there when the package
-is not a repository checkout.
+scorecard reads for its section titles, and each edition's catalogues: ``frontierbook.po``,
+what the package draws in that language, and the chapters', for those titles), so the
+notebook runs on exactly the code and data that built the page it came from.
+:mod:`frontierbook.paths` finds them there when the package is not a repository checkout.
 
 The version carries a digest of every input (``0.1.0+<digest>``), so the file name changes
 whenever the code or the data do, and a browser or pip cache can never serve an older one.
@@ -76,8 +76,10 @@ def _inputs(root: Path) -> list[tuple[str, Path]]:
     ]
     book = [root / "references.bib", *sorted((root / "data").iterdir())]
     book += sorted((root / "chapters").glob("*.md"))
-    # What the package draws in each edition's language (frontierbook.i18n).
+    # What the package draws in each edition's language (frontierbook.i18n), and the pages'
+    # catalogues, which translate the section titles the scorecard names.
     book += sorted((root / "locales").glob("*/LC_MESSAGES/frontierbook.po"))
+    book += sorted((root / "locales").glob("*/LC_MESSAGES/chapters/*.po"))
     files += [
         (f"{PACKAGED_BOOK_DIR}/{path.relative_to(root).as_posix()}", path)
         for path in book
