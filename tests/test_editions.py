@@ -94,6 +94,50 @@ def test_package_strings_come_from_the_catalogue(indonesian) -> None:
     assert source_line(["deepseek2024v3"]).startswith("Sumber: ")
 
 
+def test_composed_sentences_carry_every_value_they_show(indonesian) -> None:
+    from frontierbook.i18n import _
+    from frontierbook.text import compose, joined, percent, phrase, span, usd
+
+    text = compose(
+        _("{cost} for the model, all in ({times} the run)"), cost=usd(2.5e7), times=span(4, 5)
+    )
+    assert text.startswith("US$25 juta") and text.value == [25_000_000, 4, 5]
+    assert phrase("~{value}")(150).value == 150
+    both = joined([usd(1e6), compose("{share}", share=percent(0.2))])
+    assert both == "US$1 juta; 20%" and both.value == [1_000_000, 0.2]
+    assert compose("{name}", name="V3").value is None
+
+
+def test_english_quotations_in_a_translation_are_found() -> None:
+    from frontierbook.i18n import english_quotations
+    from frontierbook.tables import quotations_marked
+
+    source = 'Sacks called the \\$6M "highly misleading", as it "excludes capex and R&D".'
+    translation = (
+        "Sacks menyebut angka US$6 juta “highly misleading” (sangat menyesatkan), karena "
+        '"tidak memasukkan belanja modal" menurutnya.'
+    )
+    spans = [translation[a:b] for a, b in english_quotations(translation, source)]
+    assert spans == ["“highly misleading”"]
+    assert english_quotations('Ia berkata "sangat menyesatkan".', source) == []
+    marked = quotations_marked(translation, source)
+    assert '<span lang="en">“highly misleading”</span>' in marked
+    assert "<span" not in quotations_marked('"<b>"', '"<b>"').replace('<span lang="en">', "")
+
+
+def test_the_build_marks_quotations_kept_in_english() -> None:
+    from docutils import nodes
+
+    from sitebuilder.translation import _mark, english
+
+    paragraph = nodes.paragraph("", "", nodes.Text("Ia menyebutnya “highly misleading” kemarin."))
+    start = paragraph.astext().index("“")
+    _mark(paragraph[0], [(start, start + len("“highly misleading”"))])
+    assert [type(n) for n in paragraph.children] == [nodes.Text, english, nodes.Text]
+    assert paragraph[1].astext() == "“highly misleading”"
+    assert paragraph.astext() == "Ia menyebutnya “highly misleading” kemarin."
+
+
 def test_glue_publishes_the_value_beside_the_text(monkeypatch) -> None:
     import IPython.display
 
@@ -320,16 +364,29 @@ def _language_of(text: str) -> str:
     return language
 
 
-# Quotations are the one place English stays: marked as such (a blockquote, or lang="en").
-_QUOTED = "blockquote, [lang]:not(html)"
-_PROSE = "article p, article li, article dd, article dt, article h1, article h2, article h3"
+# Quotations are the one place English stays, marked as such by the build: lang="en" on the
+# words a translation keeps in quotation marks as the English has them.
+_QUOTED = "[lang]:not(html)"
+# Every text a reader meets: prose, headings, captions, glossary entries and table cells.
+_PROSE = (
+    "article p, article li, article dd, article dt, article h1, article h2, article h3, "
+    "article td, article th, article caption, article figcaption"
+)
+_INNER = _PROSE.replace("article ", "")
+# The bibliography's entries name their works as the works do.
+_NAMES = "citation-list"
+
+
+def _english_passages(text: str) -> bool:
+    return len(text.split()) >= 6 and _language_of(text) == "en"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_translated_page_has_an_english_paragraph(built_book: Path, language: str) -> None:
-    """Every paragraph, list item, heading and glossary entry of six words or more reads as
-    the edition's language (py3langid, choosing between it and English), except quotations
-    marked as such. Names, chip names and bibliography entries are shorter or quoted."""
+    """Every paragraph, list item, heading, caption, glossary entry, table cell, chart's alt
+    text and number's provenance of six words or more reads as the edition's language
+    (py3langid, choosing between it and English), except quotations the build marked as
+    English. Names and chip names are shorter; bibliography entries are names of works."""
     import py3langid
 
     py3langid.set_languages(["en", language])
@@ -339,11 +396,18 @@ def test_no_translated_page_has_an_english_paragraph(built_book: Path, language:
         for quoted in soup.select(_QUOTED):
             quoted.decompose()
         for element in soup.select(_PROSE):
-            if element.find_parent(class_="citation-list") or element.find_parent("table"):
-                continue
+            if element.find_parent(class_=_NAMES) or element.select_one(_INNER):
+                continue  # an element holding others is read through them
             text = " ".join(element.get_text(" ").split())
-            if len(text.split()) >= 6 and _language_of(text) == "en":
+            if _english_passages(text):
                 english.append(f"{page}: {text[:90]}")
+        for image in soup.select("article img[alt]"):
+            if _english_passages(image["alt"]):
+                english.append(f"{page}: alt text {image['alt'][:80]}")
+        numbers = soup.find("script", id="fb-numbers")
+        for name, number in json.loads(numbers.string if numbers else "{}").items():
+            if _english_passages(number["how"]):
+                english.append(f"{page}: how {name} was computed: {number['how'][:80]}")
     py3langid.set_languages(None)
     assert english == [], f"{len(english)} English passages on the {language!r} pages"
 
