@@ -314,6 +314,17 @@ def phrase(template: str, fmt: Callable[..., str] = plain) -> Callable[..., Text
     return formatted
 
 
+def with_percentage(words: str) -> Text:
+    """Words from the data with one percentage in them, such as a confidence interval's
+    name ('95% CI', '95% IK'): the text carries that percentage (0.95) as its value."""
+    import re
+
+    found = re.findall(r"(\d+(?:[.,]\d+)?)\s?%", words)
+    if len(found) != 1:
+        raise ValueError(f"expected one percentage in {words!r}")
+    return Text(words, float(found[0].replace(",", ".")) / 100)
+
+
 def percent_range(low: float, high: float) -> Text:
     """Two percentages given in percent, as a range: 29, 49 -> '29–49%'."""
     return Text(f"{plain(low)}–{plain(high)}%", [float(low), float(high)])
