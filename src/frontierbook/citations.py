@@ -7,6 +7,7 @@ from pathlib import Path
 
 from frontierbook.inputs import bibliography
 from frontierbook.paths import BIB_PATH
+from frontierbook.reads import record_entry
 
 
 def _entries(bib_path: Path = BIB_PATH) -> dict:
@@ -14,7 +15,11 @@ def _entries(bib_path: Path = BIB_PATH) -> dict:
 
 
 def short_citation(key: str, bib_path: Path = BIB_PATH) -> str:
-    """'Author Year' for one bibliography key; raises KeyError for an unknown key."""
+    """'Author Year' for one bibliography key; raises KeyError for an unknown key.
+
+    Recorded as a read of that entry (:mod:`frontierbook.reads`): a chapter's cached run
+    depends on the entries whose fields it shows, and on no other."""
+    record_entry(key)
     entry = _entries(bib_path)[key]
     fields = entry.fields
     if "shortauthor" in fields:

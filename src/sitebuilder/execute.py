@@ -7,11 +7,17 @@ storing each result in the Jupyter cache that MyST-NB reads (``_build/.jupyter_c
 leaves Sphinx only cache hits.
 
 The driver validates every table once before the kernels start
-(:func:`validate_tables_once`), so no chapter pays for Frictionless.
+(:func:`validate_tables_once`), so no chapter pays for Frictionless, and a bad table is
+named once, not by every chapter that reads it.
 
-Each run is stored together with the fingerprint of the inputs it was made from (see
-:mod:`.fingerprint`); the hashes are taken before the run starts, so an input edited during
-the run makes the chapter stale again at the next build rather than silently current.
+Chapters execute in the build's snapshot of the sources (their kernels import the package
+from it, so they read its data), and each run is stored together with the fingerprint of
+the inputs it was made from (see :mod:`.fingerprint`): an input edited in the checkout
+while a chapter runs is not what it reads, and makes the chapter stale at the next build.
+
+The workers never hold the build's lock, and die with the driver: each asks the kernel
+for a signal when its parent dies, and on that signal (or when the driver stops them) ends
+its chapter's kernel first. A kernel also ends by itself when its worker is gone.
 
 A run fails, with one readable line naming the chapter and cell, when a cell raises, writes
 anything to stderr (a warning included, shown or hidden), times out or kills its kernel.
@@ -20,18 +26,69 @@ Notebooks are read with MyST-NB's own reader, so the cache key is the one MyST-N
 
 from __future__ import annotations
 
-import json
+import ctypes
 import os
 import shutil
+import signal
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
 
 from frontierbook import reads
 from sitebuilder.fingerprint import FINGERPRINT_KEY, Inputs, open_cache, read_notebook
 from sitebuilder.layout import BuildPaths
 
 TIMEOUT_SECONDS = 300
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+# The kernel of the chapter this worker is running, so a signal can end it first.
+_running_kernel: list = []
+
+
+@dataclass(frozen=True)
+class ChapterFailure:
+    """Why one chapter's run failed: where, and (for a raised exception) its name and text."""
+
+    message: str
+    ename: str = ""
+    evalue: str = ""
+
+
+def _end_kernel_and_exit(signum: int, frame) -> None:
+    for client in _running_kernel:
+        try:
+            # A kernel runs in a session of its own: end it and anything it started.
+            os.killpg(client.km.provisioner.pgid, signal.SIGKILL)
+        except Exception:
+            pass
+    os._exit(128 + signum)
+
+
+def _close_lock(lock: str) -> None:
+    """Close any descriptor of the build's lock file a forked worker was born with."""
+    folder = Path("/proc/self/fd")
+    if not folder.is_dir():
+        return
+    for fd in folder.iterdir():
+        try:
+            if os.readlink(fd) == lock:
+                os.close(int(fd.name))
+        except OSError:
+            continue
+
+
+def _start_worker(driver: int, lock: str) -> None:
+    """In each worker, before it runs anything: die with the driver, never hold its lock."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    signal.signal(signal.SIGTERM, _end_kernel_and_exit)
+    signal.signal(signal.SIGHUP, _end_kernel_and_exit)
+    if os.getppid() != driver:  # the driver died before the signal was asked for
+        os._exit(1)
+    _close_lock(lock)
 
 
 def _stderr_of(notebook) -> str:
@@ -44,8 +101,9 @@ def _stderr_of(notebook) -> str:
     return ""
 
 
-def _execute(docname: str, paths: BuildPaths, inputs: Inputs) -> tuple[str, float, str]:
-    """Run one chapter (in a worker process); return (docname, seconds, error or '')."""
+def _run(
+    docname: str, paths: BuildPaths, inputs: Inputs
+) -> tuple[str, float, ChapterFailure | None]:
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
     from nbclient import NotebookClient
@@ -58,6 +116,11 @@ def _execute(docname: str, paths: BuildPaths, inputs: Inputs) -> tuple[str, floa
     log.write_text("", encoding="utf-8")
     os.environ[reads.DOC_ENV] = docname
     os.environ[reads.READS_LOG_ENV] = str(log)
+    # The kernel imports the package from the snapshot, so it reads the snapshot's data.
+    snapshot_src = str(inputs.root / "src")
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [snapshot_src, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)]
+    )
     notebook = read_notebook(path)
     failed_cell: list[int] = []
     # A Unix socket instead of TCP: nothing listens on the network, and ipykernel has no
@@ -73,33 +136,68 @@ def _execute(docname: str, paths: BuildPaths, inputs: Inputs) -> tuple[str, floa
         config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/k"}}),
     )
     started = time.perf_counter()
+    _running_kernel.append(client)
     try:
         client.execute()
     except CellExecutionError as error:
         where = f"cell {failed_cell[0] + 1}" if failed_cell else "a cell"
-        return docname, 0.0, f"{where} raised {error.ename}: {error.evalue}"
+        failure = ChapterFailure(
+            f"{where} raised {error.ename}: {error.evalue}", error.ename, error.evalue
+        )
+        return docname, 0.0, failure
     except CellTimeoutError:
-        return docname, 0.0, f"a cell did not finish within {TIMEOUT_SECONDS} seconds"
+        return (
+            docname,
+            0.0,
+            ChapterFailure(f"a cell did not finish within {TIMEOUT_SECONDS} seconds"),
+        )
     except DeadKernelError:
-        return docname, 0.0, "the kernel died while running it (out of memory?)"
+        return docname, 0.0, ChapterFailure("the kernel died while running it (out of memory?)")
     finally:
+        _running_kernel.clear()
         shutil.rmtree(sockets, ignore_errors=True)
     seconds = time.perf_counter() - started
     stderr = _stderr_of(notebook)
     if stderr:
-        return docname, seconds, stderr
-    lines = log.read_text(encoding="utf-8").splitlines()
-    fingerprint = inputs.fingerprint(docname, [json.loads(line)["table"] for line in lines])
-    get_cache(str(paths.jupyter_cache)).cache_notebook_bundle(
-        CacheBundleIn(
-            notebook,
-            str(path),
-            data={FINGERPRINT_KEY: fingerprint, "execution_seconds": round(seconds, 2)},
-        ),
-        check_validity=False,
-        overwrite=True,
-    )
-    return docname, seconds, ""
+        return docname, seconds, ChapterFailure(stderr)
+    fingerprint = inputs.fingerprint(docname, reads.logged_reads(log))
+    try:
+        get_cache(str(paths.jupyter_cache)).cache_notebook_bundle(
+            CacheBundleIn(
+                notebook,
+                str(path),
+                data={FINGERPRINT_KEY: fingerprint, "execution_seconds": round(seconds, 2)},
+            ),
+            check_validity=False,
+            overwrite=True,
+        )
+    except Exception as error:
+        # A full disk, say: one line, not a traceback per worker.
+        where = paths.jupyter_cache.relative_to(paths.root)
+        return (
+            docname,
+            seconds,
+            ChapterFailure(f"its run could not be stored in {where}: {_reason(error)}"),
+        )
+    return docname, seconds, None
+
+
+def _reason(error: BaseException) -> str:
+    """An OS or database error in one line (its traceback would say nothing more to a reader)."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror + (f": {error.filename}" if error.filename else "")
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _execute(
+    docname: str, paths: BuildPaths, inputs: Inputs
+) -> tuple[str, float, ChapterFailure | None]:
+    """Run one chapter (in a worker process); return (docname, seconds, failure or None)."""
+    try:
+        return _run(docname, paths, inputs)
+    except OSError as error:
+        return docname, 0.0, ChapterFailure(f"the build could not write: {_reason(error)}")
 
 
 def _previous_seconds(paths: BuildPaths) -> dict[str, float]:
@@ -111,31 +209,32 @@ def _previous_seconds(paths: BuildPaths) -> dict[str, float]:
     return {r.uri: (r.data or {}).get("execution_seconds", 0.0) for r in records}
 
 
-def validate_tables_once(paths: BuildPaths) -> float:
-    """Validate every table here, once, before any kernel starts. The loader remembers each
-    valid table in ``paths.validated``, which it names in ``FRONTIERBOOK_VALIDATED_DIR``
-    (:mod:`frontierbook.reads`) for the kernels started after it, so the chapters skip
-    Frictionless, whose import and checks would otherwise cost every chapter that reads
-    data a second or more. A table that fails is left to the chapters that read it: they
-    name its file, row and column, beside any other fault the build finds. Returns the
-    seconds it took."""
+def validate_tables_once(paths: BuildPaths, root: Path) -> tuple[float, dict[str, str]]:
+    """Validate every table of the book in ``root`` here, once, before any kernel starts.
+    The loader remembers each valid table in ``paths.validated``, which it names in
+    ``FRONTIERBOOK_VALIDATED_DIR`` (:mod:`frontierbook.reads`) for the kernels started after
+    it, so the chapters skip Frictionless, whose import and checks would otherwise cost
+    every chapter that reads data a second or more. Returns the seconds it took and, for
+    each table that failed, its message (naming file, row and column); the chapters still
+    run, so the build reports their other faults beside it."""
     from frontierbook.data import DataError, load_table, table_names
 
     started = time.perf_counter()
     os.environ[reads.VALIDATED_DIR_ENV] = str(paths.validated)
-    data_dir, bib_path = paths.root / "data", paths.root / "references.bib"
+    data_dir, bib_path = root / "data", root / "references.bib"
+    failed = {}
     for name in table_names(data_dir):
         try:
             load_table(name, data_dir, bib_path)
-        except DataError:
-            continue
-    return time.perf_counter() - started
+        except DataError as error:
+            failed[error.problems[0].file] = str(error)
+    return time.perf_counter() - started, failed
 
 
 def execute_stale(
     paths: BuildPaths, inputs: Inputs, stale: list[str], jobs: int
-) -> tuple[dict[str, float], dict[str, str]]:
-    """Execute ``stale`` chapters, slowest first; return their times and any errors."""
+) -> tuple[dict[str, float], dict[str, ChapterFailure]]:
+    """Execute ``stale`` chapters, slowest first; return their times and any failures."""
     sources = inputs.notebooks
     previous = _previous_seconds(paths)
     order = sorted(
@@ -144,12 +243,17 @@ def execute_stale(
         reverse=True,
     )
     times: dict[str, float] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, ChapterFailure] = {}
     if not order:
         return times, errors
     # Create the cache database here, before the workers race to create it.
     open_cache(paths)
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(order)))) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, min(jobs, len(order))),
+        initializer=_start_worker,
+        initargs=(os.getpid(), str(paths.lock.resolve())),
+    )
+    try:
         futures = [pool.submit(_execute, d, paths, inputs) for d in order]
         for future in as_completed(futures):
             docname, seconds, error = future.result()
@@ -158,4 +262,11 @@ def execute_stale(
                 errors[docname] = error
             else:
                 print(f"frontierbook: executed {docname} in {seconds:.2f} seconds", flush=True)
+    except BaseException:
+        # Interrupted, or stopped by a signal: end the chapters now rather than wait for them.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return times, errors

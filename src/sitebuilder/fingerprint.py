@@ -4,16 +4,22 @@ exactly those inputs.
 Jupyter Book reuses a cached execution while the chapter's code cells are unchanged; it
 does not notice an edited CSV or bibliography. So every execution that :mod:`.execute`
 stores in the Jupyter cache carries, in the same database row, the fingerprint of the
-inputs it was run from (hashed *before* the run starts):
+inputs it was run from. Every chapter executes against a snapshot of the sources taken when
+the build starts (:func:`take_snapshot`), and the fingerprint hashes that snapshot, so a run
+is recorded under the bytes it read even when a file is edited while the build runs:
 
 - ``source``: the chapter's own text;
-- ``tables``: the CSV bytes and schema of each table the chapter read (recorded by
-  :mod:`frontierbook.reads` while it ran);
-- ``shared``: the whole bibliography, the package's code and the pinned requirements.
+- ``tables``: the CSV bytes and schema of each table the chapter read, and the
+  bibliography entries that its rows cite (recorded by :mod:`frontierbook.reads`);
+- ``files``: any other file of the book it read (the scorecard reads chapters' headings);
+- ``entries``: the bibliography entries whose fields it showed (a chart's source line);
+- ``clock``: the build's year, when the chapter showed it;
+- ``shared``: the package's code and the pinned requirements.
 
 A chapter must execute unless the cache holds a run whose fingerprint equals the one its
 inputs give now (:func:`stale_chapters`). A run and its fingerprint are one record, written
-together, so no interruption or revert can pair a run with inputs it was not made from.
+together, so no interruption or revert can pair a run with inputs it was not made from. An
+edit to a bibliography entry that no chapter shows or cites executes nothing.
 
 Separately, :func:`sources_digest` hashes everything the build reads, so the driver can skip
 Sphinx altogether when nothing at all changed since the last successful build.
@@ -21,15 +27,18 @@ Sphinx altogether when nothing at all changed since the last successful build.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 
-from frontierbook.inputs import descriptor
-from frontierbook.reads import PACKAGE
+from frontierbook.inputs import bibliography, descriptor
+from frontierbook.reads import PACKAGE, build_year
 from sitebuilder.layout import BuildPaths
 from sitebuilder.toc import notebook_sources
 
@@ -49,6 +58,8 @@ _NOT_BOOK_INPUTS = {
 }
 # Reach the pages through the Sphinx extension (repository buttons, site address).
 _ENV_INPUTS = ("GITHUB_REPOSITORY", "BOOK_SITE_URL")
+# Each kind of read (frontierbook.reads) and the fingerprint field that holds its hashes.
+_READ_FIELDS = {"table": "tables", "file": "files", "entry": "entries", "clock": "clock"}
 
 
 def _sha(data: bytes) -> str:
@@ -59,12 +70,81 @@ def _file_sha(path: Path) -> str:
     return _sha(path.read_bytes()) if path.is_file() else "missing"
 
 
-class Inputs:
-    """Hashes of the book's inputs as they are now, each computed once (and, once computed,
-    handed to the workers, so a run is fingerprinted with what it was started from)."""
+def book_files(root: Path) -> Iterator[str]:
+    """Every file of the book that a build may read, relative to ``root``, in a fixed order.
+    A symbolic link is listed as itself (a link to a folder too), never followed."""
+    root = Path(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        links = [d for d in dirnames if (here / d).is_symlink()]
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d not in _NOT_BOOK_INPUTS and not d.endswith(".egg-info") and d not in links
+        )
+        names = filenames + [d for d in links if d not in _NOT_BOOK_INPUTS]
+        for name in sorted(names):
+            yield (here / name).relative_to(root).as_posix()
 
-    def __init__(self, root: Path) -> None:
+
+def _entry_sha(path: Path) -> str:
+    if path.is_symlink():
+        return "link:" + os.readlink(path)
+    return _file_sha(path)
+
+
+def file_hashes(root: Path) -> dict[str, str]:
+    """Path -> hash of every file of :func:`book_files` (a link's target, for a link)."""
+    return {name: _entry_sha(Path(root) / name) for name in book_files(root)}
+
+
+def sources_digest(root: Path, year: int, hashes: dict[str, str] | None = None) -> str:
+    """One hash of every file the build could read (``hashes``, if already taken), of the
+    environment it reads and of the build's year."""
+    hashes = file_hashes(root) if hashes is None else hashes
+    digest = hashlib.sha256()
+    for name, sha in hashes.items():
+        digest.update(name.encode() + b"\0")
+        digest.update(sha.encode())
+    for name in _ENV_INPUTS:
+        digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
+    digest.update(f"year={year}\0".encode())
+    return digest.hexdigest()
+
+
+def take_snapshot(root: Path, snapshot: Path) -> None:
+    """Copy the book's sources (:func:`book_files`) to ``snapshot``: chapters execute there,
+    Sphinx reads it, and the site's data and wheel come from it, so a file edited while the
+    build runs changes none of them. Symbolic links are copied as links, so the checks on
+    ``data/`` still see them."""
+    root, snapshot = Path(root), Path(snapshot)
+    shutil.rmtree(snapshot, ignore_errors=True)
+    for name in book_files(root):
+        source, copy = root / name, snapshot / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            copy.symlink_to(os.readlink(source))
+        else:
+            shutil.copyfile(source, copy)
+
+
+def _cited_keys(path: Path) -> list[str]:
+    """The bibliography keys in a table's ``source`` column (none if it cannot be read: the
+    table's own bytes are hashed anyway)."""
+    try:
+        text = path.read_text(encoding="utf-8").lstrip("\ufeff")
+        return sorted({row.get("source") or "" for row in csv.DictReader(io.StringIO(text))} - {""})
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+
+
+class Inputs:
+    """Hashes of the book's inputs in ``root`` (the build's snapshot), each computed once."""
+
+    def __init__(self, root: Path, year: int | None = None) -> None:
         self.root = Path(root)
+        self.year = build_year() if year is None else year
+        self._files: dict[str, str] = {}
 
     @cached_property
     def notebooks(self) -> dict[str, Path]:
@@ -76,57 +156,74 @@ class Inputs:
         return {d: _file_sha(s) for d, s in self.notebooks.items()}
 
     @cached_property
+    def entries(self) -> dict[str, str]:
+        """Bibliography key -> hash of the entry's type, fields and people."""
+        hashes: dict[str, str] = {}
+        bib = self.root / "references.bib"
+        if not bib.is_file():
+            return hashes
+        for key, entry in bibliography(bib).items():
+            persons = {role: [str(p) for p in people] for role, people in entry.persons.items()}
+            fields = sorted((k.lower(), v) for k, v in entry.fields.items())
+            hashes[key] = _sha(json.dumps([entry.type.lower(), fields, persons]).encode())
+        return hashes
+
+    @cached_property
     def tables(self) -> dict[str, str]:
-        """Table name -> hash of its CSV bytes and its schema."""
+        """Table name -> hash of its CSV bytes, its schema and the entries its rows cite."""
         data = self.root / "data"
         hashes = {}
         for resource in descriptor(data)["resources"]:
-            schema = json.dumps(resource, sort_keys=True).encode()
-            hashes[resource["name"]] = _sha(schema + _file_sha(data / resource["path"]).encode())
+            path = data / resource["path"]
+            cited = {k: self.entries.get(k, "missing") for k in _cited_keys(path)}
+            schema = json.dumps([resource, cited], sort_keys=True).encode()
+            hashes[resource["name"]] = _sha(schema + _file_sha(path).encode())
         # Read by the chapter that lists every table (the data page).
         hashes[PACKAGE] = _file_sha(data / PACKAGE)
         return hashes
 
     @cached_property
     def shared(self) -> str:
-        """What every chapter depends on: the bibliography, the package code, the pins."""
+        """What every chapter depends on: the package code and the pins."""
         digest = hashlib.sha256()
         package = self.root / "src" / "frontierbook"
         for path in sorted(package.rglob("*.py")):
             digest.update(path.relative_to(package).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
-        for name in ("references.bib", "requirements.txt"):
-            digest.update(name.encode() + b"\0" + _file_sha(self.root / name).encode())
+        digest.update(b"requirements.txt\0" + _file_sha(self.root / "requirements.txt").encode())
         return digest.hexdigest()
+
+    def file(self, name: str) -> str:
+        """Hash of one file of the book, by its path relative to the root (or absolute)."""
+        if name not in self._files:
+            self._files[name] = _file_sha(self.root / name)
+        return self._files[name]
 
     def hash_all(self) -> None:
         """Hash every input now, so later edits cannot change what a run is recorded as."""
-        for name in ("sources", "tables", "shared"):
+        for name in ("sources", "entries", "tables", "shared"):
             getattr(self, name)
 
-    def fingerprint(self, docname: str, tables_read: list[str]) -> dict:
-        return {
-            "source": self.sources[docname],
-            "tables": {t: self.tables.get(t, "missing") for t in sorted(set(tables_read))},
-            "shared": self.shared,
+    def fingerprint(self, docname: str, reads: dict[str, list[str]]) -> dict:
+        """The fingerprint of a run of ``docname`` that read ``reads`` (kind -> names, as
+        :func:`frontierbook.reads.logged_reads` gives them)."""
+        current = {
+            "table": lambda t: self.tables.get(t, "missing"),
+            "file": self.file,
+            "entry": lambda k: self.entries.get(k, "missing"),
+            "clock": lambda name: str(self.year),
         }
+        found: dict = {"source": self.sources[docname], "shared": self.shared}
+        for kind, field in _READ_FIELDS.items():
+            names = sorted(set(reads.get(kind, [])))
+            if names or kind == "table":
+                found[field] = {name: current[kind](name) for name in names}
+        return found
 
 
-def sources_digest(root: Path) -> str:
-    """One hash of every file the build could read, and of the environment it reads."""
-    root = Path(root)
-    digest = hashlib.sha256()
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in _NOT_BOOK_INPUTS and not d.endswith(".egg-info")
-        )
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(_file_sha(path).encode())
-    for name in _ENV_INPUTS:
-        digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
-    return digest.hexdigest()
+def recorded_reads(fingerprint: dict) -> dict[str, list[str]]:
+    """What the run behind a stored fingerprint read: kind -> names."""
+    return {kind: list(fingerprint.get(field, {})) for kind, field in _READ_FIELDS.items()}
 
 
 def read_notebook(source: Path):
@@ -180,7 +277,7 @@ def stale_chapters(paths: BuildPaths, inputs: Inputs) -> list[str]:
         docname
         for docname in inputs.notebooks
         if (fp := recorded.get(docname)) is None
-        or fp != inputs.fingerprint(docname, list(fp.get("tables", {})))
+        or fp != inputs.fingerprint(docname, recorded_reads(fp))
     ]
 
 

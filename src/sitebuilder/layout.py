@@ -5,6 +5,8 @@ Every path under ``_build/`` is named here and nowhere else.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +27,35 @@ class BuildPaths:
 
     @property
     def html_partial(self) -> Path:
-        """Sphinx writes here; renamed to ``html`` only when the whole build succeeded."""
+        """The prefix of the folders Sphinx writes into (:meth:`new_output`)."""
         return self.build_dir / "html.partial"
+
+    def new_output(self) -> Path:
+        """A new, empty folder for Sphinx to write the site into, named at random and made
+        only after every chapter's kernel has ended, so no chapter can have written into it.
+        Renamed to ``html`` only when the whole build succeeded."""
+        self.build_dir.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=self.html_partial.name + "-", dir=self.build_dir))
+        os.chmod(folder, 0o755)  # mkdtemp's 0700 would follow the site to wherever it is served
+        return folder
+
+    def partial_outputs(self) -> list[Path]:
+        """Every folder an unfinished build may have left."""
+        if not self.build_dir.is_dir():
+            return []
+        return sorted(self.build_dir.glob(self.html_partial.name + "*"))
+
+    @property
+    def snapshot(self) -> Path:
+        """A copy of the sources taken when the build starts: what it executes, what Sphinx
+        reads, and what the site's data and wheel are made from."""
+        return self.build_dir / ".snapshot"
+
+    @property
+    def wheels(self) -> Path:
+        """The notebooks' wheel, kept between builds (beside every output folder, which is
+        where :mod:`.notebooks` finds it)."""
+        return self.build_dir / "wheels"
 
     @property
     def doctrees(self) -> Path:

@@ -12,11 +12,16 @@ Jupyter and Colab render plain Markdown, not MyST, so the notebook's prose is re
 citations, glossary terms and cross-references become links into the published book, labels
 are dropped, and each ``{eval}`name``` becomes the value the book was built with (a note at the
 top says so; the code cells recompute everything).
+
+Text that comes from ``data/`` or ``references.bib`` (a published value, a citation) is
+untrusted: it is written with :func:`markdown_text`, which backslash-escapes everything
+Markdown, MyST and Jupyter's maths give a meaning to, so it shows as the text it is. A link
+or an image written in a data cell stays text; a MyST role stays text too, which matters
+because jupyterlab-myst sends ``{eval}`` expressions to the reader's kernel.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
@@ -26,7 +31,6 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from frontierbook.paths import ROOT
 from sitebuilder import repository, wheel
 from sitebuilder.toc import is_notebook_source
 
@@ -35,6 +39,21 @@ NOTEBOOK_BRANCH = "notebooks"  # the workflow publishes the generated notebooks 
 WHEEL_DIR = "wheels"  # where the site publishes the package for the notebooks
 LOCAL_SITE_URL = "http://127.0.0.1:8000/"  # `make serve`, for a build with no published site
 SITE_URL_ENV = repository.SITE_URL_ENV
+
+# Every ASCII punctuation character that Markdown, MyST or Jupyter's maths give a meaning
+# to (CommonMark lets a backslash escape any ASCII punctuation). Left as they are: , ; ? / ' "
+# and the full stop and hyphen, except where they would start a list (at the start).
+_MARKUP = frozenset("\\`*_{}[]()<>#+!|$~&:@%=^")
+_LIST_MARKER = re.compile(r"^(\d+)\.(?=\s|$)|^-(?=\s|$)")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as Markdown that shows exactly this text, on one line: no link, image, HTML,
+    maths, MyST role or directive, block or entity can start inside it."""
+    flat = " ".join(str(text).split())  # a line break could start a new block
+    escaped = "".join(f"\\{c}" if c in _MARKUP else c for c in flat)
+    return _LIST_MARKER.sub(lambda m: f"{m[1]}\\." if m[1] else "\\-", escaped)
+
 
 _ROLE = re.compile(r"\{(?P<role>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]*)`")
 _LABEL_LINE = re.compile(r"^\(([^()\s]+)\)=[ \t]*\n", re.MULTILINE)
@@ -70,6 +89,7 @@ class BookLinks:
     terms: dict[str, tuple[str, str]] = field(default_factory=dict)  # lower term: docname, id
     figures: dict[str, str] = field(default_factory=dict)  # label: "Figure 4"
     citations: dict[str, tuple[str, str]] = field(default_factory=dict)  # key: docname, id
+    bib_path: Path | None = None  # the bibliography the citations are written from
 
     def url(self, docname: str, anchor: str = "") -> str:
         return f"{self.site}{docname}.html" + (f"#{anchor}" if anchor else "")
@@ -78,7 +98,7 @@ class BookLinks:
     def from_sphinx(cls, app: Sphinx, site: str) -> BookLinks:
         env = app.env
         std = env.domaindata["std"]
-        links = cls(site=site)
+        links = cls(site=site, bib_path=Path(app.srcdir) / "references.bib")
         links.labels = {k: (d, i, str(t)) for k, (d, i, t) in std["labels"].items()}
         links.terms = {
             name.lower(): (docname, anchor)
@@ -95,19 +115,14 @@ class BookLinks:
         return links
 
 
-def _escape_dollars(text: str) -> str:
-    # Jupyter's Markdown reads $...$ as maths.
-    return text.replace("$", r"\$")
-
-
 def _citation(keys: str, links: BookLinks, narrative: bool) -> str:
     from frontierbook.citations import short_citation
 
     parts = []
     for key in (k.strip() for k in keys.split(",") if k.strip()):
         docname, anchor = links.citations.get(key, ("chapters/bibliography", ""))
-        # Text from references.bib: escaped, since Jupyter renders HTML in Markdown cells.
-        parts.append(f"[{html.escape(short_citation(key))}]({links.url(docname, anchor)})")
+        label = short_citation(key, links.bib_path) if links.bib_path else short_citation(key)
+        parts.append(f"[{markdown_text(label)}]({links.url(docname, anchor)})")
     return "; ".join(parts) if narrative else f"({'; '.join(parts)})"
 
 
@@ -121,8 +136,8 @@ def plain_markdown(text: str, links: BookLinks, numbers: dict[str, str], docname
         if name == "eval":
             if body not in numbers:
                 raise KeyError(f"{docname}: no number named {body!r} was published")
-            # A value can carry text from data/ ("90% CI ..."): escaped like the book's pages.
-            return _escape_dollars(html.escape(numbers[body], quote=False))
+            # A value can carry text from data/ ("90% CI ..."): shown as text, never markup.
+            return markdown_text(numbers[body])
         if name in ("cite", "cite:p", "cite:ps"):
             return _citation(body, links, narrative=False)
         if name in ("cite:t", "cite:ts"):
@@ -229,8 +244,9 @@ def glued_numbers(app: Sphinx, docname: str) -> dict[str, str]:
 def publish_notebooks(app: Sphinx, out: Path) -> None:
     """Write the wheel and every chapter's downloadable notebook into the built site."""
     site = repository.site_url() or LOCAL_SITE_URL
+    # Kept between builds beside every output folder (sitebuilder.layout: wheels).
     cache = Path(app.outdir).parent / "wheels"
-    built = wheel.build_wheel(ROOT, cache)
+    built = wheel.build_wheel(Path(app.srcdir), cache)
     wheel_dir = out / WHEEL_DIR
     shutil.rmtree(wheel_dir, ignore_errors=True)
     wheel_dir.mkdir(parents=True)

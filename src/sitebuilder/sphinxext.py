@@ -10,6 +10,10 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 - :mod:`.icons`: the theme's icons from a subset of its icon font, without ``fontawesome.js``.
 - :mod:`.chartimages`: chart ``<img>`` sized from the SVG, lazy below the fold.
 - :mod:`.publish`: ``data/`` published, unused files pruned.
+- :mod:`.bibliography`: the style of the bibliography page and the citations' tooltips.
+
+Every module reads the book's sources from ``app.srcdir`` (the build's snapshot), never
+from the checkout, so the pages, the data files and the wheel all come from the same bytes.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from sitebuilder import (
+    bibliography,
     chartimages,
     icons,
     mathml,
@@ -30,12 +35,12 @@ from sitebuilder import (
 
 
 def setup(app: Sphinx) -> dict:
+    bibliography.register_style()
     speedups.find_bibtex_backend_once()
     numbers.register(app)
     mathml.register(app)
     app.connect("config-inited", repository.configure)
     app.connect("builder-inited", speedups.declare_parallel_safe)
-    app.connect("builder-inited", publish.check_inputs)
     app.connect("doctree-resolved", pages.set_alt)
     app.connect("doctree-resolved", notebooks.add_notebook_link)
     app.connect("html-page-context", pages.fix_accessibility)
