@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from frontierbook.inputs import InputError, bib_keys, descriptor
+from frontierbook.inputs import InputError, bib_keys, descriptor, shown_path
 from frontierbook.paths import BIB_PATH, DATA_DIR
 from frontierbook.reads import PACKAGE, build_year, record_read, record_year, validated_dir
 
@@ -319,6 +319,23 @@ def _frictionless_problems(package, name: str, label: str, spec: dict) -> list[P
     return problems
 
 
+def _frictionless_report(
+    data_dir: Path, bib_path: Path, name: str, label: str, spec: dict
+) -> list[Problem]:
+    """Frictionless's problems with one table. The descriptor was checked before
+    (:mod:`frontierbook.inputs`); anything Frictionless still refuses is named the same way."""
+    from frictionless import FrictionlessException
+
+    try:
+        _, package = _package(data_dir, bib_path)
+        return _frictionless_problems(package, name, label, spec)
+    except FrictionlessException as exc:
+        note = getattr(getattr(exc, "error", None), "note", "") or str(exc)
+        raise InputError(
+            f"{shown_path(data_dir / 'datapackage.json')}, resource '{name}': {note}"
+        ) from None
+
+
 def _package(data_dir: Path, bib_path: Path):
     from frictionless import Package
 
@@ -479,8 +496,7 @@ def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) 
             # Frictionless runs on every file that parses; where a cell already has a
             # problem above, its report of the same cell would only repeat it.
             seen = {(p.row, p.column) for p in problems}
-            _, package = _package(data_dir, Path(bib_path))
-            found = _frictionless_problems(package, name, label, spec)
+            found = _frictionless_report(data_dir, Path(bib_path), name, label, spec)
             problems += [p for p in found if (p.row, p.column) not in seen]
             problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         if not problems:
