@@ -14,7 +14,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: bench book book-full test test-fast lint format venv lock browser clean serve linkcheck gallery lab
+.PHONY: bench book book-full test test-fast lint format venv lock browser fonts clean serve linkcheck gallery lab
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,11 +39,11 @@ lab: $(STAMP) $(LAB_SETTINGS)
 # Re-executes exactly the chapters whose text, data or package code changed (all of them
 # on a fresh checkout), in parallel, with warnings as errors (-W -n --keep-going).
 # A failed build leaves no _build/html behind that could pass for a good one.
-book: $(STAMP)
+book: $(STAMP) fonts
 	$(BIN)/python -m sitebuilder
 
-# The same from scratch: forget every cached execution.
-book-full: $(STAMP)
+# The same from scratch: forget every cached execution and the notebooks' wheel.
+book-full: $(STAMP) fonts
 	$(BIN)/python -m sitebuilder --full
 
 # Every chart at desktop and phone width with its alt text, for review (never published).
@@ -60,6 +60,20 @@ browser:
 	      chromium fonts-dejavu-core fonts-liberation >/dev/null; fi; }
 	@$(PYTHON) tests/chromium.py
 
+# Fonts for chart text in any script (frontierbook.style): Noto Sans CJK, Noto Sans Arabic and
+# Symbola (emoji in outline; matplotlib cannot draw colour emoji). Like `browser`, only root on
+# Debian installs them, and only when one is missing; without them a chart still draws Latin
+# text, and a data cell that needs them stops the build naming its file, row and column.
+FONT_FILES := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+	/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf \
+	/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf
+fonts:
+	@for f in $(FONT_FILES); do test -f "$$f" || missing=1; done; \
+	if [ -n "$${missing:-}" ] && [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing fonts for chart text in any script (fonts-noto-cjk fonts-noto-core fonts-symbola)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    fonts-noto-cjk fonts-noto-core fonts-symbola >/dev/null || true; fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -72,7 +86,7 @@ format: $(STAMP)
 # share it; see tests/conftest.py). CI runs this. Two workers (pytest-xdist), one per core;
 # a module's tests stay on one worker so its browser visits and builds are shared, and the
 # longest modules go first (tests/conftest.py).
-test: $(STAMP) lint browser
+test: $(STAMP) lint browser fonts
 	$(BIN)/pytest --numprocesses 2 --dist loadscope --no-loadscope-reorder --durations 10
 
 # Unit tests only: no book build, no browser; seconds, for the edit-test loop.

@@ -310,6 +310,9 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
     if stale:
         seconds, bad_tables = execute.validate_tables_once(paths, source)
         print(f"frontierbook: validated the tables in {seconds:.2f} seconds")
+        undrawable = execute.undrawable_text(source)
+        if undrawable:
+            raise BuildError("\n".join(undrawable))
     seconds, failures = execute.execute_stale(paths, inputs, stale, jobs)
     if failures or bad_tables:
         raise BuildError("\n".join(_chapter_failures(inputs, failures, bad_tables)))

@@ -231,6 +231,46 @@ def validate_tables_once(paths: BuildPaths, root: Path) -> tuple[float, dict[str
     return time.perf_counter() - started, failed
 
 
+def undrawable_text(root: Path) -> list[str]:
+    """Every cell of ``root``'s tables holding a character that no chart font on this
+    machine draws (:func:`frontierbook.style.missing_glyphs`), one line each, naming the
+    file, row and column: found here, before a chart fails on it in some chapter."""
+    import csv
+    import io
+
+    from frontierbook.inputs import descriptor
+    from frontierbook.style import FALLBACK_FONTS, chart_fonts, missing_glyphs
+
+    data = root / "data"
+    problems = []
+    for resource in descriptor(data)["resources"]:
+        path = data / resource["path"]
+        text_columns = {
+            f["name"] for f in resource["schema"]["fields"] if f.get("type", "string") == "string"
+        }
+        try:
+            rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8").lstrip("\ufeff"))))
+        except (OSError, UnicodeDecodeError, csv.Error):
+            continue  # reported by validation
+        header = rows[0] if rows else []
+        for number, row in enumerate(rows[1:], start=2):
+            for column, cell in zip(header, row, strict=False):
+                missing = missing_glyphs(cell) if column in text_columns else []
+                if missing:
+                    shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
+                    problems.append(
+                        f"data/{resource['path']}, row {number}, column '{column}': no chart "
+                        f"font draws {shown}"
+                    )
+    if problems:
+        missing_fonts = [f for f, _ in FALLBACK_FONTS if f not in chart_fonts()]
+        problems.append(
+            f"(chart fonts on this machine: {', '.join(chart_fonts())}"
+            + (f"; `make fonts` installs {', '.join(missing_fonts)})" if missing_fonts else ")")
+        )
+    return problems
+
+
 def execute_stale(
     paths: BuildPaths, inputs: Inputs, stale: list[str], jobs: int
 ) -> tuple[dict[str, float], dict[str, ChapterFailure]]:
