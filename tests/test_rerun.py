@@ -32,6 +32,8 @@ from frontierbook.paths import ROOT
 from sitebuilder import notebooks, wheel
 from sitebuilder.toc import notebook_sources
 
+from .conftest import TEST_BOOK
+
 VENV_BIN = Path(sys.executable).parent
 PUBLISHED = "application/papermill.record/text/plain"
 
@@ -52,7 +54,7 @@ def published_numbers(notebook: dict) -> dict[str, str]:
 
 
 def built_numbers(docname: str) -> dict[str, str]:
-    path = ROOT / "_build" / "jupyter_execute" / f"{docname}.glue.json"
+    path = TEST_BOOK / "_build" / "jupyter_execute" / f"{docname}.glue.json"
     glue = json.loads(path.read_text(encoding="utf-8"))
     return {name: output["data"]["text/plain"] for name, output in glue.items()}
 
@@ -315,7 +317,7 @@ def test_downloaded_notebooks_run_in_a_fresh_python(
         page = (built_book / f"{docname}.html").read_text(encoding="utf-8")
         assert len(charts) == len(re.findall(r"<img[^>]*_images/", page)), docname
         # The same code and data as the page: every published number is the book's.
-        if (ROOT / "_build" / "jupyter_execute" / f"{docname}.glue.json").is_file():
+        if (TEST_BOOK / "_build" / "jupyter_execute" / f"{docname}.glue.json").is_file():
             assert published_numbers(executed) == built_numbers(docname), docname
 
 
