@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import redirect_stdout
@@ -28,7 +29,7 @@ from sitebuilder import driver, execute, wheel
 from sitebuilder.fingerprint import Inputs, file_hashes, sources_digest
 from sitebuilder.layout import BuildPaths
 
-from .conftest import book_copy
+from .conftest import TEST_BOOK, book_copy, build_command, build_env, build_in
 
 STAGES_EDIT = ("Pre-training,1,2664000,5328000,", "Pre-training,1,3664000,7328000,")
 
@@ -297,3 +298,390 @@ def test_the_wheel_holds_only_the_pages_of_the_book_and_the_declared_tables(
     assert "_book/chapters/05_scorecard.md" in names and "_book/index.md" in names
     assert "_book/data/v3_stages.csv" in names
     assert wheel.digest(book) == before
+
+
+# --- builds: edits, interruptions and signals ---------------------------------------------------
+
+
+def _same_files(left: Path, right: Path) -> list[str]:
+    from .test_build import _same_files as same
+
+    return same(left, right)
+
+
+def _start(book: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """The driver in a session of its own (so signals sent here reach it alone)."""
+    return subprocess.Popen(
+        build_command(),
+        cwd=book,
+        env={**build_env(book), **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _read_until(build: subprocess.Popen[str], pattern: str) -> list[str]:
+    assert build.stdout is not None
+    seen = []
+    for line in build.stdout:
+        seen.append(line)
+        if re.search(pattern, line):
+            return seen
+    pytest.fail(f"the build ended before {pattern!r}:\n{''.join(seen)}")
+
+
+def _executed(result: subprocess.CompletedProcess[str]) -> set[str]:
+    found = re.search(r"executed \d+ chapter\(s\): (.*)$", result.stdout, re.MULTILINE)
+    assert found, result.stdout + result.stderr
+    return set() if found[1] == "none" else set(found[1].split(", "))
+
+
+def _ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_edit_during_a_build_then_a_revert_publishes_no_stale_page(
+    warm_book: Path, built_book: Path
+) -> None:
+    """The issue's sequence: edit a CSV while a build executes, revert, build again: the
+    pages, the site's data and the wheel are the original's, byte for byte."""
+    book = warm_book
+    stages = book / "data" / "v3_stages.csv"
+    original = stages.read_bytes()
+    _edit(stages, *STAGES_EDIT)
+    edited = stages.read_bytes()
+    _ok(build_in(book))  # the cache now holds runs of the edited table only
+    stages.write_bytes(original)
+
+    build = _start(book)
+    _read_until(build, r"chapter\(s\) to execute")
+    stages.write_bytes(edited)  # while the chapters run
+    rest, _ = build.communicate(timeout=900)
+    assert build.returncode == 0, rest
+    stages.write_bytes(original)
+    assert "nothing changed" in _ok(build_in(book)).stdout
+    html = book / "_build" / "html"
+    assert _same_files(html, built_book) == []
+
+    # The same edit while Sphinx runs: the site's data and wheel are the snapshot's too.
+    note = book / "chapters" / "bibliography.md"
+    _edit(note, "Every number in this book", "Every single number in this book")
+    build = _start(book)
+    _read_until(build, r"^frontierbook: running Sphinx")
+    stages.write_bytes(edited)
+    rest, _ = build.communicate(timeout=900)
+    assert build.returncode == 0, rest
+    assert (html / "data" / "v3_stages.csv").read_bytes() == original
+    (published,) = (html / "wheels").glob("*.whl")
+    with zipfile.ZipFile(published) as archive:
+        assert archive.read("frontierbook/_book/data/v3_stages.csv") == original
+    stages.write_bytes(original)
+    _edit(note, "Every single number in this book", "Every number in this book")
+    _ok(build_in(book))
+    assert _same_files(html, built_book) == []
+
+
+def _label_target(book: Path) -> tuple[str, str]:
+    """A heading of the cost chapter that a scorecard claim links to, and its label."""
+    claims = (book / "data" / "claims.csv").read_text(encoding="utf-8")
+    label = re.search(r"chapters/02_cost#([a-z0-9-]+)", claims)
+    assert label
+    text = (book / "chapters" / "02_cost.md").read_text(encoding="utf-8")
+    heading = re.search(rf"^\({label[1]}\)=\n(## .+)$", text, re.MULTILINE)
+    assert heading
+    return heading[1], label[1]
+
+
+def _timed_build(book: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.perf_counter()
+    result = _ok(build_in(book, *args))
+    return result, time.perf_counter() - started
+
+
+def test_headings_and_bibliography_edits_execute_only_the_chapters_they_change(
+    warm_book: Path,
+) -> None:
+    """A heading another chapter shows re-executes that chapter; an edited bibliography
+    entry re-executes exactly the chapters that show it or read a table citing it; an entry
+    no chapter cites executes nothing. The result equals a full build, byte for byte."""
+    from sitebuilder.fingerprint import _cited_keys, cached_fingerprints
+
+    book, paths = warm_book, BuildPaths(warm_book)
+    heading, _ = _label_target(book)
+    _edit(book / "chapters" / "02_cost.md", heading, heading + " (renamed)")
+    result, _ = _timed_build(book)
+    assert {"chapters/02_cost", "chapters/05_scorecard"} <= _executed(result)
+    scorecard = (paths.html / "chapters" / "05_scorecard.html").read_text(encoding="utf-8")
+    assert heading.removeprefix("## ") + " (renamed)" in scorecard
+
+    recorded = cached_fingerprints(paths)
+    tables = {p.stem: _cited_keys(p) for p in (book / "data").glob("*.csv")}
+    key = "deepseek2024v3"
+    citing = {t for t, keys in tables.items() if key in keys}
+    expected = {
+        d
+        for d, fp in recorded.items()
+        if key in fp.get("entries", {}) or citing & set(fp.get("tables", {}))
+    }
+    assert expected and expected != set(recorded)
+    _edit_entry(book / "references.bib", key, "Technical Report", "Technical Report (v2)")
+    result, cited_seconds = _timed_build(book)
+    assert _executed(result) == expected
+
+    shown = {k for fp in cached_fingerprints(paths).values() for k in fp.get("entries", {})}
+    uncited = next(
+        k
+        for k in re.findall(r"^@\w+\{([^,]+),", (book / "references.bib").read_text("utf-8"), re.M)
+        if k not in shown and not any(k in keys for keys in tables.values())
+    )
+    _edit_entry(book / "references.bib", uncited, "title", "title ")
+    result, uncited_seconds = _timed_build(book)
+    assert _executed(result) == set()
+    print(
+        f"\nrebuild after a bibliography edit: cited entry ({key}, {len(expected)} chapters) "
+        f"{cited_seconds:.1f} s; uncited entry ({uncited}) {uncited_seconds:.1f} s"
+    )
+
+    incremental = book.parent / "incremental"
+    shutil.copytree(paths.html, incremental)
+    _ok(build_in(book, "--full"))
+    assert _same_files(incremental, paths.html) == []
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every living process below ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    living = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            living.add(pid)
+    return living
+
+
+def _wait_gone(pids: set[int], seconds: float = 20) -> set[int]:
+    deadline = time.monotonic() + seconds
+    while _alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return _alive(pids)
+
+
+def _workers_and_kernels(build: subprocess.Popen[str]) -> set[int]:
+    """Wait until the driver's workers have started their kernels; return them all."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        below = _descendants(build.pid)
+        kernels = {p for p in below if b"ipykernel" in Path(f"/proc/{p}/cmdline").read_bytes()}
+        if kernels:
+            return below
+        time.sleep(0.2)
+    pytest.fail("no kernel started")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_killing_only_the_driver_leaves_no_worker_and_no_lock(
+    warm_book: Path, built_book: Path
+) -> None:
+    """kill -9 of the driver alone: its workers and their kernels end, and the next build
+    takes the lock over, saying so. SIGTERM or SIGHUP to the driver alone, while chapters
+    execute or while Sphinx runs: one message, nothing left running, no HTML."""
+    book, paths = warm_book, BuildPaths(warm_book)
+    stages = book / "data" / "v3_stages.csv"
+    original = stages.read_bytes()
+    _edit(stages, *STAGES_EDIT)
+
+    build = _start(book)
+    _read_until(build, r"validated the tables")
+    below = _workers_and_kernels(build)
+    os.kill(build.pid, signal.SIGKILL)
+    build.communicate(timeout=60)
+    assert _wait_gone(below) == set()
+    result = _ok(build_in(book))
+    assert f"the previous build (process {build.pid}) ended without finishing" in result.stdout
+
+    for signum, when in (
+        (signal.SIGTERM, r"validated the tables"),
+        (signal.SIGTERM, r"^frontierbook: running Sphinx"),
+        (signal.SIGHUP, r"^frontierbook: running Sphinx"),
+    ):
+        stages.write_bytes(original if stages.read_bytes() != original else _swap(original))
+        build = _start(book)
+        _read_until(build, when)
+        below = _descendants(build.pid) if "Sphinx" in when else _workers_and_kernels(build)
+        started = time.monotonic()
+        os.kill(build.pid, signum)
+        rest, _ = build.communicate(timeout=60)
+        assert time.monotonic() - started < 30, "the driver waited for its chapters"
+        assert build.returncode == 128 + signum, rest
+        assert f"stopped by {signal.Signals(signum).name}; _build/html removed" in rest
+        assert "Traceback" not in rest
+        assert _wait_gone(below) == set()
+        assert not paths.html.exists() and paths.partial_outputs() == []
+
+    stages.write_bytes(original)
+    _ok(build_in(book))
+    assert _same_files(paths.html, built_book) == []
+
+
+def _swap(original: bytes) -> bytes:
+    old, new = STAGES_EDIT
+    return original.replace(old.encode(), new.encode(), 1)
+
+
+def test_a_new_year_re_executes_only_the_page_that_shows_it(
+    warm_book: Path, built_book: Path
+) -> None:
+    book = warm_book
+    next_year = str(reads.build_year() + 5)
+    env = {**build_env(book), reads.BUILD_YEAR_ENV: next_year}
+    result = _ok(subprocess.run(build_command(), cwd=book, env=env, capture_output=True, text=True))
+    assert _executed(result) == {"chapters/data"}
+    data_page = (book / "_build" / "html" / "chapters" / "data.html").read_text(encoding="utf-8")
+    assert str(int(next_year) + 1) in data_page
+    # And back to this year: the same book as any build of it.
+    assert _executed(_ok(build_in(book))) == {"chapters/data"}
+    assert _same_files(book / "_build" / "html", built_book) == []
+
+
+def test_what_a_chapter_writes_is_never_published(warm_book: Path) -> None:
+    """A cell that plants files where the site is written publishes nothing; a cell that
+    writes into the book's sources stops the build with one message naming the file."""
+    book, paths = warm_book, BuildPaths(warm_book)
+    glossary = book / "chapters" / "glossary.md"
+    plant = (
+        "\n```{code-cell} ipython3\n"
+        "from pathlib import Path\n"
+        f"for folder in ({str(paths.html_partial)!r}, {str(paths.html)!r}):\n"
+        "    Path(folder).mkdir(parents=True, exist_ok=True)\n"
+        "    (Path(folder) / 'planted.html').write_text('<script>alert(1)</script>')\n"
+        "```\n"
+    )
+    glossary.write_text(glossary.read_text(encoding="utf-8") + plant, encoding="utf-8")
+    _ok(build_in(book))
+    assert not list(paths.html.rglob("planted.html"))
+
+    into_sources = (
+        "\n```{code-cell} ipython3\n"
+        "from frontierbook.paths import DATA_DIR\n"
+        "(DATA_DIR / 'planted.csv').write_text('a,b\\n1,2\\n')\n"
+        "```\n"
+    )
+    glossary.write_text(glossary.read_text(encoding="utf-8") + into_sources, encoding="utf-8")
+    result = build_in(book)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert output.count("a chapter wrote into the book's sources while it ran") == 1
+    assert "data/planted.csv" in output and "Handler" not in output and "Traceback" not in output
+    assert not paths.html.exists() and not (book / "data" / "planted.csv").exists()
+
+
+def test_a_bibliography_that_cannot_be_published_stops_the_build_before_any_chapter(
+    tmp_path: Path,
+) -> None:
+    book = book_copy(tmp_path)
+    bib = book / "references.bib"
+    _edit_entry(bib, "deepseek2024v3", "https://arxiv.org/abs/2412.19437", "javascript:alert(1)")
+    _edit(bib, "@misc{lambert2025v3,", "@weirdtype{lambert2025v3,")
+    result = build_in(book)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert "references.bib, entry 'deepseek2024v3', field 'url'" in output
+    assert "references.bib, entry 'lambert2025v3': the bibliography style cannot write" in output
+    assert "chapter(s) to execute" not in output and "Traceback" not in output
+    assert not (book / "_build" / "html").exists()
+
+
+def test_event_titles_in_any_script_reach_the_charts(warm_book: Path) -> None:
+    """CJK, Arabic and emoji in a title draw in the timeline; a character no chart font
+    draws stops the build before any chapter runs, naming file, row and column."""
+    book = warm_book
+    events = book / "data" / "events.csv"
+    _edit(events, ",Nvidia confirms the A800,", ",Nvidia 确认 A800 🚀 (إنفيديا),")
+    _ok(build_in(book))
+    timeline = book / "_build" / "html" / "chapters" / "01_timeline.html"
+    charts = re.findall(r'src="\.\./(_images/[^"]+\.svg)"', timeline.read_text(encoding="utf-8"))
+    svgs = "".join((book / "_build" / "html" / c).read_text(encoding="utf-8") for c in charts)
+    assert "确认 A800 🚀" in svgs or "确认" in svgs
+    _edit(events, "Nvidia 确认 A800", "Nvidia \ue000 A800")
+    result = build_in(book)
+    assert result.returncode == 1
+    assert "data/events.csv, row 3, column 'title': no chart font draws" in result.stderr
+    assert "executed" not in result.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE")
+def test_a_full_disk_while_storing_runs_is_one_line_per_chapter(warm_book: Path) -> None:
+    import resource
+
+    book = warm_book
+    _edit(book / "data" / "v3_stages.csv", *STAGES_EDIT)
+    limit = 100_000  # above every source file, below the cost chapter's executed notebook
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = subprocess.run(
+        build_command(),
+        cwd=book,
+        env=build_env(book),
+        capture_output=True,
+        text=True,
+        preexec_fn=small_files,
+        timeout=900,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    stored = re.findall(
+        r"could not be stored in _build/\.jupyter_cache: File too large", result.stderr
+    )
+    assert stored and len(stored) == result.stderr.count("chapters/") + result.stderr.count(
+        "index.md"
+    )
+    assert not (book / "_build" / "html").exists()
+
+
+def test_the_tests_build_their_own_copy_of_the_book(built_book: Path) -> None:
+    """`make book` in this checkout while the tests run rebuilds its own _build/html, never
+    the one the tests read."""
+    assert built_book == BuildPaths(TEST_BOOK).html
+    assert not built_book.is_relative_to(BuildPaths(ROOT).html)
+    assert file_hashes(TEST_BOOK) == file_hashes(ROOT)
+
+
+def test_the_bibliography_page_shows_dollars_and_capitals(built_book: Path) -> None:
+    page = (built_book / "chapters" / "bibliography.html").read_text(encoding="utf-8")
+    assert "\\$" not in page
+    assert "Nvidia Loses Nearly $600 Billion" in page
+    assert "the Chinese AI model" in page and "(estimates by Epoch AI)" in page
+    assert "chinese AI" not in page and "epoch ai" not in page
+    # The citations' tooltips come from the same style.
+    for chapter in (built_book / "chapters").glob("*.html"):
+        assert "\\$" not in chapter.read_text(encoding="utf-8"), chapter.name
