@@ -129,7 +129,7 @@ def test_chapter_workers_hold_no_lock_and_die_with_the_driver(tmp_path: Path) ->
         ) as pool:
             fds, death_signal = pool.submit(_worker_state, lock).result()
     assert lock not in fds
-    assert death_signal == signal.SIGTERM
+    assert death_signal == signal.SIGKILL
 
 
 # --- what may vouch for _build/html -----------------------------------------------------------

@@ -15,9 +15,10 @@ from it, so they read its data), and each run is stored together with the finger
 the inputs it was made from (see :mod:`.fingerprint`): an input edited in the checkout
 while a chapter runs is not what it reads, and makes the chapter stale at the next build.
 
-The workers never hold the build's lock, and die with the driver: each asks the kernel
-for a signal when its parent dies, and on that signal (or when the driver stops them) ends
-its chapter's kernel first. A kernel also ends by itself when its worker is gone.
+The workers never hold the build's lock, and die with the driver: each asks the kernel to
+kill it when its parent dies (SIGKILL, since nbclient catches SIGTERM and SIGINT to stop the
+kernel and then carries on), and the driver kills them when it is interrupted. A kernel ends
+by itself within a second of its worker (ipykernel watches its parent).
 
 A run fails, with one readable line naming the chapter and cell, when a cell raises, writes
 anything to stderr (a warning included, shown or hidden), times out or kills its kernel.
@@ -43,8 +44,6 @@ from sitebuilder.layout import BuildPaths
 
 TIMEOUT_SECONDS = 300
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-# The kernel of the chapter this worker is running, so a signal can end it first.
-_running_kernel: list = []
 
 
 @dataclass(frozen=True)
@@ -54,16 +53,6 @@ class ChapterFailure:
     message: str
     ename: str = ""
     evalue: str = ""
-
-
-def _end_kernel_and_exit(signum: int, frame) -> None:
-    for client in _running_kernel:
-        try:
-            # A kernel runs in a session of its own: end it and anything it started.
-            os.killpg(client.km.provisioner.pgid, signal.SIGKILL)
-        except Exception:
-            pass
-    os._exit(128 + signum)
 
 
 def _close_lock(lock: str) -> None:
@@ -83,9 +72,7 @@ def _start_worker(driver: int, lock: str) -> None:
     """In each worker, before it runs anything: die with the driver, never hold its lock."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    signal.signal(signal.SIGTERM, _end_kernel_and_exit)
-    signal.signal(signal.SIGHUP, _end_kernel_and_exit)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != driver:  # the driver died before the signal was asked for
         os._exit(1)
     _close_lock(lock)
@@ -136,7 +123,6 @@ def _run(
         config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/k"}}),
     )
     started = time.perf_counter()
-    _running_kernel.append(client)
     try:
         client.execute()
     except CellExecutionError as error:
@@ -154,7 +140,6 @@ def _run(
     except DeadKernelError:
         return docname, 0.0, ChapterFailure("the kernel died while running it (out of memory?)")
     finally:
-        _running_kernel.clear()
         shutil.rmtree(sockets, ignore_errors=True)
     seconds = time.perf_counter() - started
     stderr = _stderr_of(notebook)
@@ -305,7 +290,7 @@ def execute_stale(
     except BaseException:
         # Interrupted, or stopped by a signal: end the chapters now rather than wait for them.
         for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
+            process.kill()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
