@@ -1197,3 +1197,26 @@ def test_a_character_no_chart_font_draws_is_named_by_file_row_and_column(
     assert problems[0].startswith("data/models.csv, row 4, column 'note': no chart font draws")
     assert f"U+{ord(character):04X}" in problems[0]
     assert len(problems) == 2 and "chart fonts on this machine" in problems[1]
+
+
+# --- links built from data go to https:, http: or the book's own pages -------------------
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "java\tscript:alert(1)", "data:text/html,x"],
+)
+def test_a_link_from_data_to_another_scheme_is_refused(href: str) -> None:
+    from frontierbook.tables import link
+
+    with pytest.raises(ValueError, match="only https:, http: and the book's own pages"):
+        link(href, "evidence")
+
+
+@pytest.mark.parametrize(
+    "href", ["02_cost.html#cost-claim", "#table-events", "https://example.org/a", "http://x.org"]
+)
+def test_links_to_the_book_and_to_https_are_made(href: str) -> None:
+    from frontierbook.tables import link
+
+    assert str(link(href, "x")).startswith('<a href="')
