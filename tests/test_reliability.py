@@ -613,6 +613,9 @@ def test_what_a_chapter_writes_is_never_published(warm_book: Path) -> None:
     assert output.count("a chapter wrote into the book's sources while it ran") == 1
     assert "data/planted.csv" in output and "Handler" not in output and "Traceback" not in output
     assert not paths.html.exists() and not (book / "data" / "planted.csv").exists()
+    # Its run was not kept: the next build runs it again, and stops again.
+    again = build_in(book)
+    assert again.returncode == 1 and "a chapter wrote into the book's sources" in again.stderr
 
 
 def test_a_bibliography_that_cannot_be_published_stops_the_build_before_any_chapter(

@@ -46,6 +46,7 @@ from sitebuilder import execute, speedups
 from sitebuilder.fingerprint import (
     Inputs,
     file_hashes,
+    forget_runs,
     sources_digest,
     stale_chapters,
     take_snapshot,
@@ -319,6 +320,8 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
     after = file_hashes(source)
     changed = sorted(n for n in snapshot.keys() | after.keys() if snapshot.get(n) != after.get(n))
     if changed:
+        # What such a run shows may come from what it wrote: it is not kept.
+        forget_runs(paths, inputs, sorted(seconds))
         raise BuildError(
             f"a chapter wrote into the book's sources while it ran: {', '.join(changed[:5])} "
             f"(in the build's copy, {source.relative_to(paths.root)}; nothing is published). "

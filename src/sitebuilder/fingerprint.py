@@ -281,6 +281,18 @@ def stale_chapters(paths: BuildPaths, inputs: Inputs) -> list[str]:
     ]
 
 
+def forget_runs(paths: BuildPaths, inputs: Inputs, docnames: list[str]) -> None:
+    """Remove the cached runs of ``docnames``, so they execute again at the next build."""
+    cache = open_cache(paths)
+    for docname in docnames:
+        try:
+            cache.remove_cache(
+                cache.match_cache_notebook(read_notebook(inputs.notebooks[docname])).pk
+            )
+        except KeyError:
+            continue
+
+
 def cached_fingerprints(paths: BuildPaths) -> dict[str, dict]:
     """Docname -> the fingerprint stored with its cached run (for tests and reports)."""
     cache = open_cache(paths)
