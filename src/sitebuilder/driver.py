@@ -334,6 +334,8 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
     # The build's own record of its configuration hash; nothing a reader needs.
     (out / ".buildinfo").unlink(missing_ok=True)
     (out / ".nojekyll").touch()
+    # Whatever is at _build/html now, this build did not write (a chapter may have made it).
+    shutil.rmtree(paths.html, ignore_errors=True)
     out.rename(paths.html)
     write_stamp(paths, digest)
     return sorted(seconds)
