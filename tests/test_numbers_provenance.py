@@ -124,11 +124,12 @@ def test_glue_text_carries_the_provenance_in_the_glue_bundle(monkeypatch) -> Non
 
 def test_a_recorded_key_is_found_by_field_name_whatever_its_order(small_data: Path) -> None:
     (tmp := small_data / "pairs.csv").write_text(
-        "model,benchmark,score,source,kind\nm1,b1,3,reportA,reported\n", encoding="utf-8"
+        "model,benchmark,score,source,kind,note\nm1,b1,3,reportA,reported,\n", encoding="utf-8"
     )
     package = json.loads((small_data / "datapackage.json").read_text(encoding="utf-8"))
     fields = [
-        {"name": n, "type": "string"} for n in ("model", "benchmark", "score", "source", "kind")
+        {"name": n, "type": "string"}
+        for n in ("model", "benchmark", "score", "source", "kind", "note")
     ]
     package["resources"].append(
         {
