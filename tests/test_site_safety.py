@@ -123,6 +123,10 @@ def test_no_live_markup_in_any_page_chart_or_notebook(injected_site) -> None:
     for path in site.rglob("*"):
         if path.suffix in (".html", ".svg", ".ipynb", ".js", ".json", ".txt"):
             text = path.read_text(encoding="utf-8", errors="replace")
+            if path.suffix == ".ipynb":
+                # Markdown escapes markup with a backslash (JSON doubles it): "\\<svg" is
+                # text. What Jupyter would render is checked token by token below.
+                text = re.sub(r"\\\\[<>]", "", text)
             found = LIVE_MARKUP.search(text)
             assert found is None, (
                 f"{path.relative_to(site)}: {text[found.start() - 80 : found.end()]}"
@@ -164,7 +168,8 @@ def test_no_live_markdown_from_data_in_any_notebook(injected_site) -> None:
                 if token.type == "image":
                     assert "evil.example" not in (token.attrGet("src") or ""), where
                 if token.type.startswith("html"):
-                    assert not re.search(r"javascript:|onerror|evil\.example", token.content), where
+                    assert not re.search(r"javascript:|evil\.example", token.content), where
+                    assert not LIVE_MARKUP.search(token.content), where
                 if token.type == "link_open":
                     href = token.attrGet("href") or ""
                     assert href.startswith(("https://", "http://")), (href, where)
