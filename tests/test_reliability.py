@@ -218,20 +218,29 @@ def test_the_year_is_an_input_of_a_chapter_that_shows_it(
 def test_every_file_and_entry_a_chapter_shows_is_recorded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from frontierbook.citations import short_citation
+    from frontierbook.citations import short_citation, source_tier
+    from frontierbook.edition import where_links
     from frontierbook.provenance import input_rows
-    from frontierbook.scorecard import chapter_labels
+    from frontierbook.scorecard import chapter_labels, chapter_title
 
     log = tmp_path / "reads.jsonl"
     monkeypatch.setenv(reads.READS_LOG_ENV, str(log))
     monkeypatch.setenv(reads.DOC_ENV, "chapters/05_scorecard")
     chapter_labels("chapters/02_cost")
+    chapter_title("chapters/03_scaling")
+    where_links("chapters/04_export index", "chapters/corrections")
     short_citation("deepseek2024v3")
+    source_tier("amodei2025deepseek")
     input_rows(("v3_stages", "Pre-training"))
     assert reads.logged_reads(log) == {
         "table": ["v3_stages"],
-        "file": ["chapters/02_cost.md"],
-        "entry": ["deepseek2024v3"],
+        "file": [
+            "chapters/02_cost.md",
+            "chapters/03_scaling.md",
+            "chapters/04_export.md",
+            "index.md",
+        ],
+        "entry": ["deepseek2024v3", "amodei2025deepseek"],
         "clock": [],
     }
 

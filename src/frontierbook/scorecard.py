@@ -631,8 +631,9 @@ def chapter_labels(docname: str, root: Path = ROOT) -> dict[str, str]:
 
 
 def chapter_title(docname: str, root: Path = ROOT) -> str:
-    """The chapter's first-level heading."""
-    for line in (root / f"{docname}.md").read_text(encoding="utf-8").splitlines():
+    """The chapter's first-level heading, read through :func:`frontierbook.reads.read_text`
+    like its labels."""
+    for line in read_text(root / f"{docname}.md").splitlines():
         if line.startswith("# "):
             return line[2:].strip()
     raise ValueError(f"{docname}.md has no '# ' heading")
