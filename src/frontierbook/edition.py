@@ -18,7 +18,7 @@ from markupsafe import Markup
 from frontierbook.data import DataError, Problem, load_table
 from frontierbook.i18n import _, page_text
 from frontierbook.paths import ROOT
-from frontierbook.reads import record_read
+from frontierbook.reads import read_text
 from frontierbook.scorecard import chapter_labels
 from frontierbook.tables import fill, strong
 from frontierbook.text import long_date
@@ -121,13 +121,16 @@ def where_links(where: str, from_doc: str) -> list[tuple[str, str]]:
 
 
 def _page_title(docname: str) -> str:
-    """The page's first heading, in the current language. The readers' wheel packs the
-    chapters but not the landing page, so a page it lacks is named by its docname."""
-    path = ROOT / f"{docname}.md"
-    if not path.is_file():
+    """The page's first heading, in the current language, read through
+    :func:`frontierbook.reads.read_text` (and its catalogue through
+    :func:`frontierbook.i18n.page_text`), so the page that shows it executes again when that
+    heading or its translation changes. A page the package does not hold is named by its
+    docname."""
+    try:
+        text = read_text(ROOT / f"{docname}.md")
+    except FileNotFoundError:
         return _("the landing page") if docname == "index" else docname
-    record_read(f"{docname}.md")
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if line.startswith("# "):
             return page_text(docname, line[2:].strip())
     return docname

@@ -72,11 +72,14 @@ def _catalogue(path: Path, mtime_ns: int) -> dict[tuple[str | None, str], str]:
     }
 
 
-def translations(code: str, domain: str = DOMAIN) -> dict[tuple[str | None, str], str]:
-    """The translated entries of ``domain`` for ``code``; empty for English or no catalogue."""
+def translations(
+    code: str, domain: str = DOMAIN, locales_dir: Path | None = None
+) -> dict[tuple[str | None, str], str]:
+    """The translated entries of ``domain`` for ``code`` (in ``locales_dir``, by default the
+    book's own); empty for English or no catalogue."""
     if code == SOURCE_LANGUAGE:
         return {}
-    path = catalogue_path(code, domain)
+    path = catalogue_path(code, domain, locales_dir)
     try:
         mtime = path.stat().st_mtime_ns
     except FileNotFoundError:
@@ -170,11 +173,9 @@ def page_text(docname: str, text: str) -> str:
     code = language()
     if code == SOURCE_LANGUAGE:
         return text
-    from frontierbook.reads import record_read
+    from frontierbook.reads import record_file
 
-    path = catalogue_path(code, docname)
-    if path.is_relative_to(ROOT):
-        record_read(path.relative_to(ROOT).as_posix())
+    record_file(catalogue_path(code, docname))
     return translations(code, docname).get((None, text), text)
 
 

@@ -40,7 +40,7 @@ from frontierbook.data import DataError, Problem, load_table
 from frontierbook.export import chip_table
 from frontierbook.i18n import N_, Translated, _, page_text
 from frontierbook.paths import ROOT
-from frontierbook.reads import record_read
+from frontierbook.reads import read_text
 from frontierbook.scaling import (
     SONNET_COST_RUN_ID,
     OnTrendBand,
@@ -709,16 +709,14 @@ def evidence_problems(claims: pd.DataFrame) -> list[Problem]:
 # --- Evidence links -------------------------------------------------------------------------
 
 
-def _chapter_lines(docname: str, root: Path) -> list[str]:
-    # Recorded as read, so that a renamed section re-executes the chapter that names it.
-    record_read(f"{docname}.md")
-    return (root / f"{docname}.md").read_text(encoding="utf-8").splitlines()
-
-
 def chapter_labels(docname: str, root: Path = ROOT) -> dict[str, str]:
     """MyST labels ``(label)=`` in a chapter's source, each with the heading it targets,
-    in the current language (from the chapter's own catalogue)."""
-    lines = _chapter_lines(docname, root)
+    in the current language (from the chapter's own catalogue).
+
+    The source is read through :func:`frontierbook.reads.read_text`, and the catalogue
+    through :func:`frontierbook.i18n.page_text`, so the chapter that shows these headings is
+    executed again when the other chapter's text or its translation changes."""
+    lines = read_text(root / f"{docname}.md").splitlines()
     labels = {}
     for i, line in enumerate(lines):
         match = _LABEL.match(line)
@@ -730,8 +728,8 @@ def chapter_labels(docname: str, root: Path = ROOT) -> dict[str, str]:
 
 
 def chapter_title(docname: str, root: Path = ROOT) -> str:
-    """The chapter's first-level heading, in the current language."""
-    for line in _chapter_lines(docname, root):
+    """The chapter's first-level heading, in the current language, read like its labels."""
+    for line in read_text(root / f"{docname}.md").splitlines():
         if line.startswith("# "):
             return page_text(docname, line[2:].strip())
     raise ValueError(f"{docname}.md has no '# ' heading")
