@@ -27,7 +27,7 @@ from sitebuilder.notebooks import translated_markdown
 from sitebuilder.toc import toc_docnames
 from sitebuilder.translation import untranslated
 
-from .conftest import TEST_BOOK
+from .conftest import TEST_BOOK, book_copy
 
 TRANSLATIONS = [edition for edition in editions(ROOT) if not edition.is_source]
 LANGUAGES = [edition.language for edition in TRANSLATIONS]
@@ -293,6 +293,49 @@ def test_each_edition_has_its_own_cache_and_fingerprint(tmp_path: Path) -> None:
     assert inputs.fingerprint(docname, {}, "en")["language"] == "en"
     translated = inputs.fingerprint(docname, {}, "id")
     assert translated["language"] == "id" and translated["catalogue"] != "missing"
+
+
+def test_a_translated_heading_a_chapter_names_is_a_recorded_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a translation, the headings the scorecard and the sweeps name come from the other
+    pages' catalogues: each is recorded as read, and an edit to it re-executes the chapter
+    that names them."""
+    from frontierbook import reads
+    from frontierbook.edition import where_links
+    from frontierbook.i18n import LANGUAGE_ENV
+    from frontierbook.scorecard import chapter_labels, chapter_title
+
+    log = tmp_path / "reads.jsonl"
+    monkeypatch.setenv(reads.READS_LOG_ENV, str(log))
+    monkeypatch.setenv(reads.DOC_ENV, "chapters/05_scorecard")
+    monkeypatch.setenv(LANGUAGE_ENV, "id")
+    chapter_labels("chapters/02_cost")
+    chapter_title("chapters/03_scaling")
+    where_links("index", "chapters/corrections")
+    files = reads.logged_reads(log)["file"]
+    assert set(files) == {
+        "chapters/02_cost.md",
+        "locales/id/LC_MESSAGES/chapters/02_cost.po",
+        "chapters/03_scaling.md",
+        "locales/id/LC_MESSAGES/chapters/03_scaling.po",
+        "index.md",
+        "locales/id/LC_MESSAGES/index.po",
+    }
+    book = book_copy(tmp_path)
+    read = {"file": files, "table": ["claims"]}
+    unrelated = {"file": ["chapters/03_scaling.md"], "table": ["claims"]}
+    before, unrelated_before = (
+        Inputs(book).fingerprint("chapters/05_scorecard", r, "id") for r in (read, unrelated)
+    )
+    catalogue = book / "locales" / "id" / "LC_MESSAGES" / "chapters" / "02_cost.po"
+    catalogue.write_text(
+        catalogue.read_text(encoding="utf-8") + '\nmsgid "A new heading"\nmsgstr "Judul baru"\n',
+        encoding="utf-8",
+    )
+    after = Inputs(book)
+    assert after.fingerprint("chapters/05_scorecard", read, "id") != before
+    assert after.fingerprint("chapters/05_scorecard", unrelated, "id") == unrelated_before
 
 
 # --- the built book ----------------------------------------------------------------------------
