@@ -724,7 +724,7 @@ def test_the_tests_build_their_own_copy_of_the_book(built_book: Path) -> None:
 def test_the_bibliography_page_shows_dollars_and_capitals(built_book: Path) -> None:
     page = (built_book / "chapters" / "bibliography.html").read_text(encoding="utf-8")
     assert "\\$" not in page
-    assert "Nvidia Loses Nearly $600 Billion" in page
+    assert "Nvidia sheds almost $600 billion" in page
     assert "the Chinese AI model" in page and "(estimates by Epoch AI)" in page
     assert "chinese AI" not in page and "epoch ai" not in page
     # The citations' tooltips come from the same style.

@@ -38,9 +38,10 @@ LIVE_MARKUP = re.compile(r"<script>alert|<img src=x onerror|<svg onload", re.IGN
 # Codes the chapters look rows up by (a chart colours each paragraph of the rule); they are
 # printed too, so they would be worth attacking, but a changed code fails the lookup first.
 CODE_COLUMNS = {("export_thresholds", "paragraph")}
-# Templates: a claim's reason names the figures the book fills in as {name}, and refuses an
-# unknown one (so a MyST role there stops the build, loudly); the other attacks go there.
-TEMPLATE_COLUMNS = {("claims", "reason")}
+# Templates: a claim's reason and counter-evidence name the figures the book fills in as
+# {name}, and refuse an unknown one (so a MyST role there stops the build, loudly); the other
+# attacks go there.
+TEMPLATE_COLUMNS = {("claims", "reason"), ("claims", "counter_evidence")}
 
 
 def _key_columns(resource: dict, resources: list[dict]) -> set[str]:
