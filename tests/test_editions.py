@@ -207,9 +207,10 @@ def test_translations_keep_every_role_number_and_placeholder(language: str) -> N
 
 
 def _normalised(text: str) -> str:
-    """Lower case, roles and code spans removed, hyphens as spaces."""
+    """Lower case, roles, code spans and placeholders removed, hyphens as spaces."""
     text = _ROLE.sub(" ", text)
     text = re.sub(r"`[^`]*`", " ", text)
+    text = _PLACEHOLDER.sub(" ", text)
     return re.sub(r"[\s\-]+", " ", text.lower())
 
 
