@@ -246,6 +246,29 @@ def update(root: Path, language: str) -> None:
     command = [sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot_dir(root))]
     command += ["-d", str(Path(root) / "locales"), "-l", language, "-w", "88"]
     subprocess.run(command, check=True)
+    for po in (Path(root) / "locales" / language / "LC_MESSAGES").rglob("*.po"):
+        if po.stem not in theme_catalogues_names():
+            _drop_format_flags(po)
+
+
+def theme_catalogues_names() -> tuple[str, ...]:
+    return ("sphinx", "booktheme")
+
+
+def _drop_format_flags(po: Path) -> None:
+    """Babel flags any text with a '%' or braces as a C or Python format string, and
+    ``msgfmt --check`` then reads "40% of tasks" as a '% o' directive the translation must
+    repeat. No string of the book is %-formatted, and braces are checked by the tests;
+    the themes' strings are, so their catalogues keep their flags."""
+    lines = []
+    for line in po.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.startswith("#, "):
+            flags = [f for f in line[3:].strip().split(", ") if not f.endswith("-format")]
+            if not flags:
+                continue
+            line = "#, " + ", ".join(flags) + "\n"
+        lines.append(line)
+    po.write_text("".join(lines), encoding="utf-8")
 
 
 # ---- checks
