@@ -57,11 +57,11 @@ def _retitle_event(events: Path, event_id: str) -> None:
     events.write_text(text.replace(line, out.getvalue()), encoding="utf-8")
 
 
-def _set_verdict(claims: Path, claim_id: str, verdict: str) -> None:
+def _set_cells(claims: Path, claim_id: str, **cells: str) -> None:
     with open(claims, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     (row,) = [r for r in rows if r["claim_id"] == claim_id]
-    row["verdict"] = verdict
+    row.update(cells)
     out = io.StringIO()
     writer = csv.DictWriter(out, list(rows[0]), lineterminator="\n")
     writer.writeheader()
@@ -78,7 +78,11 @@ def edited(built_book: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     book = book_copy(tmp_path_factory.mktemp("diff"), warm_from=session)
     _replace_once(book / "data" / "v3_stages.csv", *POST_TRAINING)
     _retitle_event(book / "data" / "events.csv", "amodei-2025-01")
-    _set_verdict(book / "data" / "claims.csv", "press-6m", "not supported")
+    # The rubric derives the verdict: a reviewer who judges that the press's figure does
+    # measure the claim must also record the verdict the rubric then gives.
+    _set_cells(
+        book / "data" / "claims.csv", "press-6m", measures_claim="true", verdict="unverifiable"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "sitebuilder.diff", "--base-root", str(session)],
         cwd=book,
@@ -108,7 +112,8 @@ def test_the_edited_rows_are_named(edited: dict) -> None:
     ]
     assert [c["column"] for c in rows[("events", "amodei-2025-01")]["cells"]] == ["title"]
     assert rows[("claims", "press-6m")]["cells"] == [
-        {"column": "verdict", "old": "misleading", "new": "not supported"}
+        {"column": "measures_claim", "old": "false", "new": "true"},
+        {"column": "verdict", "old": "misleading", "new": "unverifiable"},
     ]
 
 
@@ -157,7 +162,7 @@ def test_the_charts_drawn_from_the_edits_are_shown(edited: dict) -> None:
 def test_the_verdict_and_the_pages_that_changed(edited: dict) -> None:
     report = edited["report"]
     (verdict,) = report.verdicts
-    assert (verdict["old"], verdict["new"]) == ("✘? misleading", "✘ not supported")
+    assert (verdict["old"], verdict["new"]) == ("✘? misleading", "? unverifiable")
     assert verdict["who"].startswith("The press")
     pages = {p["page"] for p in report.pages}
     assert {"index.html", "chapters/02_cost.html", "chapters/05_scorecard.html"} <= pages
@@ -170,7 +175,7 @@ def test_the_report_and_the_summary(edited: dict) -> None:
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "| `cost_r1_hours` | `147,000` | `147,053` | `chapters/02_cost.html#" in summary
     assert "changed: `fig-cost-stages` on `chapters/02_cost.html`" in summary
-    assert "`✘? misleading` → `✘ not supported`" in summary
+    assert "`✘? misleading` → `? unverifiable`" in summary
     page = (out / "index.html").read_text(encoding="utf-8")
     images = re.findall(r'<img src="(charts/[^"]+\.svg)"', page)
     assert len(images) == 2 * len(edited["report"].charts_changed)

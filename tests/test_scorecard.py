@@ -413,6 +413,7 @@ def opening_numbers(docname: str) -> list[str]:
 def test_no_number_in_a_chapters_opening_rests_only_on_secondary_sources(built_book) -> None:
     published = json.loads((built_book / "numbers" / "numbers.json").read_text("utf-8"))
     sources = {n["name"]: [r["source"] for r in n["rows"]] for n in published["numbers"]}
+    tables = {n["name"]: [r["table"] for r in n["rows"]] for n in published["numbers"]}
     checked = 0
     # The landing page and the numbered chapters; not the glossary or the appendices.
     pages = [d for d in toc_docnames(ROOT) if d == "index" or re.match(r"chapters/\d", d)]
@@ -421,6 +422,8 @@ def test_no_number_in_a_chapters_opening_rests_only_on_secondary_sources(built_b
         for name in opening_numbers(docname):
             if not sources.get(name):
                 continue  # computed from parameters alone: no source to rest on
+            if all(table == "sweeps" for table in tables[name]):
+                continue  # the date a sweep's sources run out: a fact about our search
             assert best_tier(sources[name]) != "secondary", (docname, name, sources[name])
             checked += 1
     assert checked >= 15
