@@ -688,7 +688,15 @@ def test_a_full_disk_while_storing_runs_is_one_line_per_chapter(warm_book: Path)
 
     book = warm_book
     _edit(book / "data" / "v3_stages.csv", *STAGES_EDIT)
-    limit = 100_000  # above every source file, below the cost chapter's executed notebook
+    # Above every source file (the snapshot copies them), below an executed notebook.
+    sources = [
+        path
+        for path in book.rglob("*")
+        if path.is_file() and not {"_build", ".venv", ".git"} & set(path.relative_to(book).parts)
+    ]
+    limit = max(path.stat().st_size for path in sources) + 4096
+    executed = BuildPaths(book).jupyter_cache.rglob("*.ipynb")
+    assert limit < max(path.stat().st_size for path in executed), "no notebook above the limit"
 
     def small_files() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
