@@ -46,21 +46,33 @@ def toc_pages() -> list[str]:
 
 
 PAGES = toc_pages()
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 
 
 class Visit:
     """One page load with everything the tests look at recorded."""
 
-    def __init__(self, browser, site: str, page_path: str, viewport: dict[str, int]) -> None:
-        self.context = browser.new_context(viewport=viewport)
+    def __init__(
+        self,
+        browser,
+        site: str,
+        page_path: str,
+        viewport: dict[str, int],
+        touch: bool = False,
+    ) -> None:
+        # A phone: touch events and the mobile viewport, as a reader's phone has them.
+        self.context = browser.new_context(viewport=viewport, has_touch=touch, is_mobile=touch)
         self.page = self.context.new_page()
         self.console_errors: list[str] = []
+        self.page_errors: list[str] = []  # uncaught exceptions, which the console misses
         self.failed: list[str] = []
         self.blocked: list[str] = []
         self.page.on(
             "console",
             lambda m: self.console_errors.append(m.text) if m.type == "error" else None,
         )
+        self.page.on("pageerror", lambda error: self.page_errors.append(str(error)))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
         self.page.on(
             "response",
@@ -105,6 +117,7 @@ def desktop(request, browser, site: str) -> Iterator[Visit]:
 
 def test_no_console_errors_failed_or_third_party_requests(desktop: Visit) -> None:
     assert desktop.console_errors == []
+    assert desktop.page_errors == []
     assert desktop.failed == []
     assert desktop.blocked == [], f"{len(desktop.blocked)} third-party requests"
 
@@ -228,9 +241,11 @@ def test_no_serious_or_critical_accessibility_violations(desktop: Visit) -> None
 
 @pytest.mark.parametrize("page_path", PAGES)
 def test_phone_layout_does_not_scroll_sideways(browser, site: str, page_path: str) -> None:
-    visit = Visit(browser, site, page_path, {"width": 390, "height": 844})
+    visit = Visit(browser, site, page_path, PHONE, touch=True)
     try:
         _screenshot(visit, SCREENSHOTS / "mobile" / page_path)
+        assert visit.page_errors == [], f"uncaught errors on {page_path} at 390px"
+        assert visit.console_errors == [], f"console errors on {page_path} at 390px"
         overflow = visit.page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
@@ -248,6 +263,131 @@ def test_phone_layout_does_not_scroll_sideways(browser, site: str, page_path: st
                }).length"""
         )
         assert unboxed == 0, f"{unboxed} wide tables on {page_path} do not scroll in a box"
+    finally:
+        visit.close()
+
+
+# --- navigation: every control of the page header, tapped on a phone, clicked on a desktop
+
+
+def _next_page(page_path: str) -> str:
+    """The page after ``page_path`` in reading order (the first page after the last)."""
+    return PAGES[(PAGES.index(page_path) + 1) % len(PAGES)]
+
+
+def _link_to(visit: Visit, scope: str, site: str, target: str):
+    """The visible link inside ``scope`` that leads to the page ``target``."""
+    url = urllib.parse.urljoin(site, target)
+    index = visit.page.eval_on_selector_all(
+        f"{scope} a[href]",
+        "(links, url) => links.findIndex(a => a.href.split('#')[0] === url"
+        " && a.getClientRects().length > 0)",
+        url,
+    )
+    assert index >= 0, f"no visible link to {target} in {scope}"
+    return visit.page.locator(f"{scope} a[href]").nth(index)
+
+
+def _only_visible(visit: Visit, selector: str):
+    """The one element matching ``selector``, which must be visible."""
+    matches = visit.page.locator(selector)
+    assert matches.count() == 1, f"{matches.count()} elements match {selector}"
+    assert matches.first.is_visible(), f"{selector} is not visible"
+    return matches.first
+
+
+def _sidebar_shown(visit: Visit) -> bool:
+    return visit.page.evaluate(
+        "(() => { const s = document.getElementById('pst-primary-sidebar');"
+        " const r = s.getBoundingClientRect();"
+        " return getComputedStyle(s).visibility === 'visible' && r.right > 0 && r.width > 0; })()"
+    )
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_phone_menu_contents_home_and_search_work_by_touch(
+    browser, site: str, page_path: str
+) -> None:
+    """On a phone, ☰ opens the chapter list and a chapter in it opens; the contents button
+    opens the page's contents and a heading in it is reached with the list closed; the home
+    link goes home; the search button opens the search box."""
+    visit = Visit(browser, site, page_path, PHONE, touch=True)
+    page = visit.page
+    try:
+        _only_visible(visit, ".primary-toggle").tap()
+        page.wait_for_selector("#pst-primary-sidebar-modal[open]", timeout=5_000)
+        chapter_list = "#pst-primary-sidebar-modal .bd-docs-nav"
+        assert page.locator(f"{chapter_list} a:visible").count() >= len(PAGES)
+        target = _next_page(page_path)
+        _link_to(visit, chapter_list, site, target).tap()
+        page.wait_for_url(urllib.parse.urljoin(site, target), timeout=10_000)
+        page.wait_for_load_state("networkidle")
+
+        # The page reached: its contents, if it has any, open and lead to a heading.
+        toggles = page.locator(".secondary-toggle")
+        if toggles.count():
+            _only_visible(visit, ".secondary-toggle").tap()
+            page.wait_for_selector("#pst-secondary-sidebar-modal[open]", timeout=5_000)
+            heading_link = page.locator("#pst-secondary-sidebar-modal a[href^='#']").last
+            fragment = heading_link.get_attribute("href")
+            heading_link.tap()
+            page.wait_for_function(f"location.hash === {fragment!r}", timeout=5_000)
+            assert page.locator("#pst-secondary-sidebar-modal[open]").count() == 0
+            heading = page.locator(f"[id='{fragment[1:]}']")
+            assert heading.count() == 1
+            top = heading.evaluate("e => e.getBoundingClientRect().top")
+            assert 0 <= top < PHONE["height"], f"{fragment} is off screen ({top}px)"
+
+        _only_visible(visit, ".search-button").tap()
+        page.wait_for_selector("#pst-search-dialog[open]", timeout=5_000)
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#pst-search-dialog:not([open])", state="attached")
+
+        _only_visible(visit, ".fb-home-link").tap()
+        home = urllib.parse.urljoin(site, "index.html")
+        page.wait_for_url(lambda url: url.split("#")[0] == home, timeout=10_000)
+        assert visit.page_errors == []
+        assert visit.console_errors == []
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_desktop_menu_collapses_and_expands_the_chapter_list(
+    browser, site: str, page_path: str
+) -> None:
+    """On a desktop the chapter list is in the sidebar: ☰ hides it (the home link and the
+    search button take the place of its logo and search box) and shows it again, and a
+    chapter in it opens. One search box, not two."""
+    visit = Visit(browser, site, page_path, DESKTOP)
+    page = visit.page
+    try:
+        searches = page.locator(".search-button-field:visible, .search-button:visible")
+        assert searches.count() == 1, f"{searches.count()} search boxes on {page_path}"
+        assert _sidebar_shown(visit)
+        assert not page.locator(".fb-home-link").is_visible()
+        toggle = _only_visible(visit, ".primary-toggle")
+        toggle.click()
+        page.wait_for_function(
+            "getComputedStyle(document.getElementById('pst-primary-sidebar')).visibility"
+            " === 'hidden'",
+            timeout=5_000,
+        )
+        assert page.locator(".fb-home-link").is_visible()
+        assert page.locator(".search-button:visible").count() == 1
+        toggle.click()
+        page.wait_for_function(
+            "getComputedStyle(document.getElementById('pst-primary-sidebar')).visibility"
+            " === 'visible'",
+            timeout=5_000,
+        )
+        page.wait_for_timeout(400)  # the sidebar slides back in
+        assert _sidebar_shown(visit)
+        target = _next_page(page_path)
+        _link_to(visit, "#pst-primary-sidebar .bd-docs-nav", site, target).click()
+        page.wait_for_url(urllib.parse.urljoin(site, target), timeout=10_000)
+        assert visit.page_errors == []
+        assert visit.console_errors == []
     finally:
         visit.close()
 

@@ -10,6 +10,7 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 - :mod:`.icons`: the theme's icons from a subset of its icon font, without ``fontawesome.js``.
 - :mod:`.chartimages`: chart ``<img>`` sized from the SVG, lazy below the fold.
 - :mod:`.publish`: ``data/`` published, unused files pruned.
+- :mod:`.assets`: each script and stylesheet included once per page.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from frontierbook.build import (
+    assets,
     chartimages,
     icons,
     mathml,
@@ -67,6 +69,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", icons.add_template_helper)
     # After the theme has built its launch buttons (priority 501).
     app.connect("html-page-context", notebooks.colab_opens_the_generated_notebook, priority=600)
+    # Last, after every extension has added its scripts to the page.
+    app.connect("html-page-context", assets.include_each_asset_once, priority=900)
     app.connect("build-finished", publish.publish_files)
     app.connect("build-finished", icons.publish_light_icons)
     return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}
