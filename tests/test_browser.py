@@ -239,6 +239,35 @@ def test_no_serious_or_critical_accessibility_violations(desktop: Visit) -> None
     assert serious == []
 
 
+def test_every_table_fits_the_text_column_at_1280px(desktop: Visit) -> None:
+    """No table scrolls sideways on a desktop: each fits its box, and no box scrolls."""
+    wide = desktop.page.evaluate(
+        """() => [...document.querySelectorAll('article table')].map((t, i) => {
+             const box = t.closest('.table-wrapper') || t.parentElement;
+             return {table: i, heading: (t.querySelector('th') || {}).textContent,
+                     width: t.scrollWidth, box: box.clientWidth, scrolls: box.scrollWidth};
+           }).filter(t => t.width > t.box || t.scrolls > t.box)"""
+    )
+    assert wide == [], f"tables wider than the column on {desktop.path}: {wide}"
+
+
+def test_tables_show_sources_as_linked_citations_not_keys(desktop: Visit) -> None:
+    from frontierbook.inputs import bib_keys
+    from frontierbook.paths import BIB_PATH
+
+    keys = set(bib_keys(BIB_PATH))
+    shown = desktop.page.eval_on_selector_all(
+        "article table td", "cells => cells.flatMap(c => c.innerText.split(/[\\s,;()]+/))"
+    )
+    assert sorted(keys & set(shown)) == [], f"source keys shown as text on {desktop.path}"
+    links = desktop.page.eval_on_selector_all(
+        "a.fb-source", "links => links.map(a => [a.getAttribute('href'), a.textContent])"
+    )
+    for href, text in links:
+        assert "bibliography.html#" in href, (href, text)
+        assert text.strip() and text not in keys, (href, text)
+
+
 @pytest.mark.parametrize("page_path", PAGES)
 def test_phone_layout_does_not_scroll_sideways(browser, site: str, page_path: str) -> None:
     visit = Visit(browser, site, page_path, PHONE, touch=True)

@@ -9,6 +9,11 @@ word), never ``nan``; a non-finite number is a bug upstream of the table and rai
 Each cell carries its column's label (``data-label``): on a phone the table is shown as
 one card per row (``_static/tables.css``), so the identifying column and the verdict stay
 on screen instead of scrolling out of sight.
+
+A table fits the text column of a desktop page without scrolling sideways: it shows the
+columns a reader compares, and a column marked ``Column(..., detail=True)`` goes into a
+full-width line under its row ("Label: value", with the row's own note after it). A source
+key is shown as its short citation, linked to its bibliography entry (:func:`source_link`).
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -33,11 +41,13 @@ Cell = object  # str, number, date, None/NaN/NA, or Markup from the helpers belo
 
 @dataclass(frozen=True)
 class Column:
-    """A column: its header, how to align it, and what to show for a missing value."""
+    """A column: its header, how to align it, and what to show for a missing value.
+    ``detail``: shown in the full-width line under the row instead of as a column."""
 
     label: str
     numeric: bool = False
     missing: str = NOT_REPORTED
+    detail: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,7 +79,32 @@ def cell_text(value: Cell, missing: str = NOT_REPORTED) -> Markup:
         raise ValueError(f"non-finite number {value!r} in a table cell")
     if isinstance(value, pd.Timestamp | dt.date):
         return escape(value.strftime("%Y-%m-%d"))
+    if isinstance(value, str):
+        return cite_keys(value)
     return escape(str(value))
+
+
+@lru_cache(maxsize=4)
+def _key_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    # Longest first, so a key that begins another key never takes its place; a key must
+    # stand alone, not be part of a path, an anchor or a longer name.
+    alternatives = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+    return re.compile(rf"(?<![\w/#.-])({alternatives})(?![\w-])")
+
+
+def cite_keys(text: str, bib_path: Path | None = None) -> Markup:
+    """Free text, escaped, with each bibliography key in it (a note's "(lambert2025v3,
+    Interconnects)") shown as its short citation linked to the bibliography: readers see
+    who said it, and the keys stay in the downloadable data."""
+    from frontierbook.inputs import bib_keys
+    from frontierbook.paths import BIB_PATH
+
+    keys = bib_keys(bib_path or BIB_PATH)
+    parts = _key_pattern(keys).split(text) if keys else [text]
+    return Markup("").join(
+        source_link(part, bib_path) if index % 2 else escape(part)
+        for index, part in enumerate(parts)
+    )
 
 
 def join(*parts: Cell, sep: Cell = "") -> Markup:
@@ -98,6 +133,19 @@ def link(href: str, text: Cell) -> Markup:
     return Markup('<a href="{}">{}</a>').format(href, cell_text(text))
 
 
+def source_link(key: str, bib_path: Path | None = None) -> Markup:
+    """A source key (a key into references.bib) as its short citation ("BIS 2022"), linked
+    to its entry in the bibliography. An unknown key raises KeyError. The book build points
+    the link at the entry's anchor (``frontierbook.build.sourcelinks``); until then it
+    leads to the bibliography page beside the chapter."""
+    from frontierbook.citations import short_citation
+    from frontierbook.paths import BIB_PATH
+
+    return Markup('<a class="fb-source" href="bibliography.html" data-fb-cite="{}">{}</a>').format(
+        key, short_citation(key, bib_path or BIB_PATH)
+    )
+
+
 def number_button(name: str, text: Cell) -> Markup:
     """A published number that opens its provenance popover (frontierbook.build.numbers):
     ``name`` is the number's glue name, ``text`` the value shown."""
@@ -120,11 +168,14 @@ def render_table(
     Raises ``ValueError`` when a row has the wrong number of cells or a non-finite number.
     """
     cols = [c if isinstance(c, Column) else Column(c) for c in columns]
+    shown = [c for c in cols if not c.detail]
+    if not shown:
+        raise ValueError("a table needs at least one column that is not a detail")
     head = Markup("").join(
         Markup('<th scope="col"{}>{}</th>').format(
             Markup(' class="num"') if c.numeric else "", c.label
         )
-        for c in cols
+        for c in shown
     )
     body = []
     for index, row in enumerate(rows, start=1):
@@ -133,21 +184,24 @@ def render_table(
             raise ValueError(
                 f"table row {index} has {len(row.cells)} cells for {len(cols)} columns"
             )
+        values = list(zip(cols, row.cells, strict=True))
         cells = Markup("").join(
             Markup('<td data-label="{}"{}>{}</td>').format(
                 c.label,
                 Markup(' class="num"') if c.numeric else "",
                 cell_text(value, c.missing),
             )
-            for c, value in zip(cols, row.cells, strict=True)
+            for c, value in values
+            if not c.detail
         )
         row_classes = Markup(' class="{}"').format(" ".join(row.classes)) if row.classes else ""
         row_id = Markup(' id="{}"').format(row.row_id) if row.row_id else ""
         body.append(Markup("<tr{}{}>{}</tr>").format(row_id, row_classes, cells))
-        if row.detail is not None and not is_missing(row.detail):
+        detail = _detail_line([(c, v) for c, v in values if c.detail], row.detail)
+        if detail:
             body.append(
                 Markup('<tr class="row-detail"><td colspan="{}">{}</td></tr>').format(
-                    len(cols), cell_text(row.detail)
+                    len(shown), detail
                 )
             )
     id_attr = Markup(' id="{}"').format(table_id) if table_id else ""
@@ -162,6 +216,20 @@ def render_table(
         head,
         Markup("").join(body),
     )
+
+
+def _detail_line(details: list[tuple[Column, Cell]], note: Cell) -> Markup:
+    """The line under a row: each detail column as "Label: value", then the row's note."""
+    items = [
+        Markup('<span class="fb-detail"><span class="fb-detail-label">{}:</span> {}</span>').format(
+            c.label, cell_text(value, c.missing)
+        )
+        for c, value in details
+    ]
+    parts = [Markup(" · ").join(items)] if items else []
+    if note is not None and not is_missing(note):
+        parts.append(cell_text(note))
+    return LINE_BREAK.join(parts) if parts else Markup("")
 
 
 def html_table(
@@ -196,8 +264,8 @@ def events_table(events: pd.DataFrame) -> HTML:
                 r["description"],
             ),
             r["note"],
-            code(r["source"]),
+            source_link(r["source"]),
         )
         for _, r in events.iterrows()
     ]
-    return html_table(["Date", "Event", Column("Note", missing="–"), "Source key"], rows)
+    return html_table(["Date", "Event", Column("Note", missing="–"), "Source"], rows)

@@ -11,6 +11,7 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 - :mod:`.chartimages`: chart ``<img>`` sized from the SVG, lazy below the fold.
 - :mod:`.publish`: ``data/`` published, unused files pruned.
 - :mod:`.assets`: each script and stylesheet included once per page.
+- :mod:`.sourcelinks`: source keys in tables linked to their bibliography entries.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from frontierbook.build import (
     pages,
     publish,
     repository,
+    sourcelinks,
 )
 
 
@@ -64,6 +66,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", pages.set_alt)
     app.connect("doctree-resolved", notebooks.add_notebook_link)
     app.connect("html-page-context", pages.fix_accessibility)
+    app.connect("html-page-context", sourcelinks.link_sources)
     app.connect("html-page-context", chartimages.size_and_defer_charts)
     app.connect("html-page-context", chartimages.add_logo_size)
     app.connect("html-page-context", icons.add_template_helper)
