@@ -4,10 +4,11 @@
 - Build tests, marked ``build``: anything that builds the book, reads the built book or
   starts a kernel.
   A test that takes the ``built_book`` fixture is marked automatically. ``built_book`` builds
-  this checkout once per run (``make book``) and is shared, read-only, by every test that
-  only reads the output (pages, browser, publishing). A test that must edit sources or break
-  a build works in ``book_copy`` (optionally warm: with the session build's Jupyter cache, so
-  it executes only what it changes) and runs the driver there with ``build_in``.
+  this checkout once per run (``make pdf``: the book and its PDF) and is shared, read-only,
+  by every test that only reads the output (pages, browser, publishing, the PDF). A test
+  that must edit sources or break a build works in ``book_copy`` (optionally warm: with the
+  session build's Jupyter cache, so it executes only what it changes) and runs the driver
+  there with ``build_in``.
 - ``make test`` runs two pytest-xdist workers, each a session of its own: the first to need
   the book builds it, the other waits for it and finds nothing left to build.
 """
@@ -144,15 +145,16 @@ def make_book(
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """The book as `make book` builds it from this checkout, built once per test run.
-    Read it, never write to it."""
+    """The book as `make pdf` builds it from this checkout (`make book`, then the whole
+    book's PDF, linked from every page), built once per test run. Read it, never write to
+    it."""
     html = ROOT / "_build" / "html"
     # pytest-xdist runs a session per worker: the first to get here builds, the others wait
     # and then find nothing to do (the driver itself refuses a second concurrent build).
     (ROOT / "_build").mkdir(exist_ok=True)
     with open(ROOT / "_build" / ".test-session.lock", "a", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        result = subprocess.run(["make", "book"], cwd=ROOT, capture_output=True, text=True)
+        result = subprocess.run(["make", "pdf"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert (html / "index.html").is_file()
     return html

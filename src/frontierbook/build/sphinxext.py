@@ -12,6 +12,7 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 - :mod:`.publish`: ``data/`` published, unused files pruned.
 - :mod:`.assets`: each script and stylesheet included once per page.
 - :mod:`.sourcelinks`: source keys in tables linked to their bibliography entries.
+- :mod:`.printing`: a printed page lists the sources it cites, with their addresses.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from frontierbook.build import (
     notebooks,
     numbers,
     pages,
+    printing,
     publish,
     repository,
     sourcelinks,
@@ -67,11 +69,13 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", notebooks.add_notebook_link)
     app.connect("html-page-context", pages.fix_accessibility)
     app.connect("html-page-context", sourcelinks.link_sources)
+    app.connect("html-page-context", printing.add_print_sources)  # after the links are set
     app.connect("html-page-context", chartimages.size_and_defer_charts)
     app.connect("html-page-context", chartimages.add_logo_size)
     app.connect("html-page-context", icons.add_template_helper)
     # After the theme has built its launch buttons (priority 501).
     app.connect("html-page-context", notebooks.colab_opens_the_generated_notebook, priority=600)
+    app.connect("html-page-context", printing.name_the_print_button, priority=600)
     # Last, after every extension has added its scripts to the page.
     app.connect("html-page-context", assets.include_each_asset_once, priority=900)
     app.connect("build-finished", publish.publish_files)
