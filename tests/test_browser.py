@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -251,6 +252,15 @@ def test_every_table_fits_the_text_column_at_1280px(desktop: Visit) -> None:
     assert wide == [], f"tables wider than the column on {desktop.path}: {wide}"
 
 
+def test_the_parameters_cell_wraps_inside_its_box(desktop: Visit) -> None:
+    overflowing = desktop.page.eval_on_selector_all(
+        ".cell.tag_parameters pre",
+        "boxes => boxes.filter(p => p.scrollWidth > p.clientWidth)"
+        ".map(p => [p.scrollWidth, p.clientWidth])",
+    )
+    assert overflowing == [], f"parameters run out of their box on {desktop.path}"
+
+
 def test_tables_show_sources_as_linked_citations_not_keys(desktop: Visit) -> None:
     from frontierbook.inputs import bib_keys
     from frontierbook.paths import BIB_PATH
@@ -266,6 +276,43 @@ def test_tables_show_sources_as_linked_citations_not_keys(desktop: Visit) -> Non
     for href, text in links:
         assert "bibliography.html#" in href, (href, text)
         assert text.strip() and text not in keys, (href, text)
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_dark_mode_follows_the_system_and_stays_legible(browser, site: str, page_path: str) -> None:
+    """A reader whose system is dark gets the dark theme, its text in enough contrast
+    (axe), and the charts on their own white ground, as in the light theme."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport=DESKTOP, color_scheme="dark")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(urllib.parse.urljoin(site, page_path), wait_until="networkidle")
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        # The theme's colours fade in: measure them once every transition has finished.
+        page.wait_for_function(
+            "document.getAnimations().every(a => a.playState !== 'running')", timeout=10_000
+        )
+        results = Axe().run(page, options={"runOnly": ["color-contrast"]})
+        low = [
+            f"{n['target']}: {n['failureSummary'][:120]}"
+            for v in results.response["violations"]
+            for n in v["nodes"]
+        ]
+        assert low == [], f"text in too little contrast on {page_path} in dark mode"
+        # The theme frames an image on a light card in dark mode (and dims it a little); the
+        # chart's own ground is white (tests/test_style.py).
+        grounds = page.eval_on_selector_all(
+            "article img[src$='.svg']", "imgs => imgs.map(i => getComputedStyle(i).backgroundColor)"
+        )
+        for ground in grounds:
+            channels = [int(c) for c in re.findall(r"\d+", ground)[:3]]
+            assert ground == "rgba(0, 0, 0, 0)" or min(channels) >= 180, grounds
+        assert errors == []
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("page_path", PAGES)
@@ -421,14 +468,50 @@ def test_desktop_menu_collapses_and_expands_the_chapter_list(
         visit.close()
 
 
-def test_search_finds_h800(browser, site: str) -> None:
-    visit = Visit(browser, site, "search.html?q=H800", {"width": 1280, "height": 900})
+def _search(browser, site: str, query: str) -> tuple[Visit, list[str]]:
+    """The results page for ``query`` once every result's snippet is in."""
+    visit = Visit(browser, site, f"search.html?q={query}", DESKTOP)
+    visit.page.wait_for_function(
+        "(document.querySelector('#search-results .search-summary') || {}).textContent"
+        " && !/^Searching/.test(document.querySelector('#search-results .search-summary')"
+        ".textContent)",
+        timeout=30_000,
+    )
+    count = visit.page.locator("#search-results li").count()
+    visit.page.wait_for_function(
+        f"document.querySelectorAll('#search-results li p.context').length >= {count}"
+        " || document.querySelectorAll('#search-results li').length === 0",
+        timeout=30_000,
+    )
+    snippets = visit.page.eval_on_selector_all(
+        "#search-results li", "items => items.map(i => i.innerText)"
+    )
+    return visit, snippets
+
+
+def test_search_finds_h800_and_shows_prose_in_its_snippets(browser, site: str) -> None:
+    visit, snippets = _search(browser, site, "H800")
     try:
-        visit.page.wait_for_selector("#search-results li", timeout=15_000)
-        assert visit.page.locator("#search-results li").count() > 0
+        assert len(snippets) > 0
         assert visit.blocked == []
+        assert visit.page_errors == []
+        for snippet in snippets:
+            # No code of the hidden cells, no controls or contents lists, and no words of
+            # two table cells or two paragraphs run together ("reprint.Reuters").
+            for chrome in ("Show code cell source", "finish_chart", "ax.", "Download this"):
+                assert chrome not in snippet, snippet
+            assert not re.search(r"[a-z]{3,}[.)][A-Z][a-z]", snippet), snippet
     finally:
         visit.close()
+
+
+def test_search_does_not_find_the_code_of_hidden_cells(browser, site: str) -> None:
+    for code_only in ("finish_chart", "ylabel"):
+        visit, snippets = _search(browser, site, code_only)
+        try:
+            assert snippets == [], f"{code_only!r} is found in: {snippets}"
+        finally:
+            visit.close()
 
 
 def test_site_weight_is_within_budget(built_book: Path) -> None:

@@ -89,3 +89,14 @@ def test_spread_labels_spreads_a_crowd_evenly_about_its_points() -> None:
     assert spread_labels([10, 10], min_gap=3, lo=0, hi=10) == [7, 10]
     # Labels already apart stay on their points.
     assert spread_labels([1, 4, 9], min_gap=2) == [1, 4, 9]
+
+
+def test_charts_are_drawn_on_white_in_both_colour_themes() -> None:
+    """The site follows the reader's dark mode; a chart keeps its own white ground, so its
+    dark text and lines stay legible on a dark page."""
+    fig, ax = new_chart("A title", "x", "y")
+    ax.plot([0, 1], [0, 1])
+    finish_chart(fig, ["deepseek2024v3"], alt="A line.")
+    svg = svg_bytes(fig).decode()
+    first_shape = svg[svg.index("<path") : svg.index(">", svg.index("<path"))]
+    assert 'd="M 0 ' in first_shape and "fill: #ffffff" in first_shape

@@ -50,8 +50,10 @@ def add_notebook_link(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         return
     depth = docname.count("/")
     href = "../" * depth + f"{NOTEBOOK_DIR}/{docname}.ipynb"
+    # The landing page is the book's opening, not one of its chapters.
+    kind = "page" if docname == app.config.root_doc else "chapter"
     link = (
-        f'<p class="notebook-download"><a href="{href}" download>Download this chapter as a '
+        f'<p class="notebook-download"><a href="{href}" download>Download this {kind} as a '
         "Jupyter notebook (.ipynb)</a> to rerun it in Jupyter or on Colab.</p>"
     )
     sections = list(doctree.findall(nodes.section))
@@ -138,6 +140,10 @@ def plain_markdown(text: str, links: BookLinks, numbers: dict[str, str], docname
                 number = links.figures.get(target, title)
                 shown = shown.replace("{number}", number) if shown else number
             return f"[{shown or title}]({links.url(page, anchor)})"
+        if name == "readme":
+            shown, anchor = repository.readme_target(body)
+            url = repository.readme_url(anchor)
+            return f"[{shown}]({url})" if url else shown
         if name == "doc":
             page = target.lstrip("/") if target.startswith("/") else _resolve(docname, target)
             return f"[{shown or page}]({links.url(page)})"

@@ -5,7 +5,8 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 - :mod:`.numbers`: ``{eval}`name``` in the prose shows the number a chapter published.
 - :mod:`.pages`: chart alt text copied from the SVG into ``<img alt>``; accessible tables.
 - :mod:`.notebooks`: every chapter published as ``.ipynb``, its download link, Colab's button.
-- :mod:`.repository`: the repository and launch buttons, from ``GITHUB_REPOSITORY``.
+- :mod:`.repository`: the repository and launch buttons, from ``GITHUB_REPOSITORY``, and
+  ``{readme}`` links to the repository's README.
 - :mod:`.mathml`: equations rendered to MathML at build time (no MathJax).
 - :mod:`.icons`: the theme's icons from a subset of its icon font, without ``fontawesome.js``.
 - :mod:`.chartimages`: chart ``<img>`` sized from the SVG, lazy below the fold.
@@ -13,6 +14,7 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 - :mod:`.assets`: each script and stylesheet included once per page.
 - :mod:`.sourcelinks`: source keys in tables linked to their bibliography entries.
 - :mod:`.printing`: a printed page lists the sources it cites, with their addresses.
+- :mod:`.search`: the search index holds the prose, not code cells or tags.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from frontierbook.build import (
     printing,
     publish,
     repository,
+    search,
     sourcelinks,
 )
 
@@ -60,9 +63,11 @@ def _find_bibtex_backend_once() -> None:
 
 def setup(app: Sphinx) -> dict:
     _find_bibtex_backend_once()
+    search.register()
     numbers.register(app)
     mathml.register(app)
     app.connect("config-inited", repository.configure)
+    app.add_role("readme", repository.readme_role)
     app.connect("builder-inited", lambda a: _declare_parallel_safe(a, a.config))
     app.connect("builder-inited", publish.check_inputs)
     app.connect("doctree-resolved", pages.set_alt)
