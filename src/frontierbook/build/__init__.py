@@ -8,9 +8,11 @@
 - :mod:`.sphinxext`: the Sphinx extension (listed in ``_config.yml``); it wires one module
   per page feature into Sphinx's events (its docstring lists them): :mod:`.numbers`,
   :mod:`.pages`, :mod:`.notebooks`, :mod:`.repository`, :mod:`.mathml`, :mod:`.icons`,
-  :mod:`.chartimages` and :mod:`.publish`.
+  :mod:`.chartimages`, :mod:`.publish`, :mod:`.assets`, :mod:`.sourcelinks`,
+  :mod:`.printing` and :mod:`.search`.
 - Beside the build: :mod:`.wheel` (the package a downloaded notebook installs, built by
-  :mod:`.notebooks`) and :mod:`.linkcheck` (``make linkcheck``, weekly in CI).
+  :mod:`.notebooks`), :mod:`.pdf` (``make pdf``: the whole book printed from the built HTML)
+  and :mod:`.linkcheck` (``make linkcheck``, weekly in CI).
 
 The only link from a chapter's kernel back to the build is :mod:`frontierbook.reads`.
 """
