@@ -221,3 +221,15 @@ def test_the_download_link_is_added_once_per_page(tmp_path: Path) -> None:
     html = page.read_text(encoding="utf-8")
     assert html.count("book.pdf") == 1
     assert 'href="../book.pdf"' in html and "Whole book (PDF, 4.3 MB)" in html
+
+
+def test_without_pdf_link_gives_back_the_page_make_book_wrote(tmp_path: Path) -> None:
+    page = tmp_path / "index.html"
+    original = (
+        '<div class="dropdown dropdown-download-buttons"><ul class="dropdown-menu"><li>x</li></ul>'
+    )
+    page.write_text(original, encoding="utf-8")
+    book_pdf.link_from_pages(tmp_path, 1_000_000)
+    linked = page.read_text(encoding="utf-8")
+    assert linked != original
+    assert book_pdf.without_pdf_link(linked) == original

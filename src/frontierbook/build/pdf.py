@@ -310,6 +310,18 @@ def _download_item(href: str, size: int) -> str:
     )
 
 
+_DOWNLOAD_ITEM = re.compile(
+    rf'<li><a href="[^"]*{re.escape(BOOK_PDF)}" download class="btn btn-sm '
+    rf"{_DOWNLOAD_ITEM_CLASS} .*?</a></li>",
+    re.DOTALL,
+)
+
+
+def without_pdf_link(html: str) -> str:
+    """A page as ``make book`` wrote it, before ``make pdf`` offered the PDF in its menu."""
+    return _DOWNLOAD_ITEM.sub("", html)
+
+
 def link_from_pages(site: Path, size: int) -> int:
     """Add the book's PDF to every page's download menu; return the number of pages."""
     linked = 0
