@@ -1,25 +1,27 @@
 # Two commands on a fresh machine:  make book  and  make test.
-# Each creates .venv from requirements.txt first if it is missing or out of date.
+# Each creates .venv from requirements.txt first if it is missing or out of date, with
+# Python 3.11, 3.12 or 3.13: the one named by PYTHON (make book PYTHON=python3.12), else
+# the one .venv has, else the first found (tools/venv.sh).
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .DEFAULT_GOAL := book
 
-PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-requirements
+export PYTHON VENV
 # Kernels and Jupyter data come from the venv, never from a user's own Jupyter setup.
 export JUPYTER_DATA_DIR := $(CURDIR)/$(VENV)/share/jupyter
 export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: bench book book-full pdf test test-fast lint format venv lock browser clean serve linkcheck gallery lab
+.PHONY: bench book book-full diff pdf test test-fast lint format venv lock browser clean serve linkcheck gallery lab FORCE
 
-$(STAMP): requirements.txt pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@touch $@
+# tools/venv.sh decides whether .venv is current (it prints nothing then) and stops, before
+# installing anything, if no supported Python is found.
+$(STAMP): FORCE
+	@tools/venv.sh
 
 # JupyterLab opens the chapters (MyST Markdown) as notebooks on a double-click: the
 # repository's settings go where JupyterLab reads site-wide defaults (Binder: binder/postBuild).
@@ -30,7 +32,9 @@ $(LAB_SETTINGS): jupyterlab/overrides.json $(STAMP)
 
 venv: $(STAMP) $(LAB_SETTINGS)
 
-# JupyterLab from the project venv, on this machine only; chapters open as notebooks.
+# JupyterLab from the project venv, on this machine only; chapters open as notebooks. The
+# loader remembers valid tables where the build does, so a rerun skips re-validating them.
+lab: export FRONTIERBOOK_VALIDATED_DIR := $(CURDIR)/_build/.frontierbook/validated
 lab: $(STAMP) $(LAB_SETTINGS)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -38,42 +42,58 @@ lab: $(STAMP) $(LAB_SETTINGS)
 # on a fresh checkout), in parallel, with warnings as errors (-W -n --keep-going).
 # A failed build leaves no _build/html behind that could pass for a good one.
 book: $(STAMP)
-	$(BIN)/python -m frontierbook.build
+	@$(BIN)/python -m sitebuilder
 
 # The same from scratch: forget every cached execution.
 book-full: $(STAMP)
-	$(BIN)/python -m frontierbook.build --full
+	$(BIN)/python -m sitebuilder --full
+
+# What this checkout changes for readers, against BASE (a git ref; default: main): every
+# number in the text whose value changed (old -> new, page, provenance), every changed chart
+# old beside new, scorecard verdicts, the pages whose text changed. Builds BASE in
+# _build/diff-base (its cache kept between runs) and this checkout, then writes
+# _build/diff/index.html and _build/diff/summary.md (sitebuilder.diff).
+BASE ?= main
+diff: $(STAMP)
+	$(BIN)/python -m sitebuilder.diff --base "$(BASE)"
 
 # The whole book as one PDF, _build/html/book.pdf, linked from every page's download menu:
 # Chromium prints the built HTML with the site's print stylesheet, offline (see
-# frontierbook.build.pdf). Apart from `make book`, which needs no browser; printed again
-# only when the HTML changed. CI publishes it; `make test` builds and reads it.
+# sitebuilder.pdf). Apart from `make book`, which needs no browser; printed again only when
+# the HTML changed. CI publishes it; `make test` builds and reads it.
 pdf: book browser
-	$(BIN)/python -m frontierbook.build.pdf
+	$(BIN)/python -m sitebuilder.pdf
 
 # Every chart at desktop and phone width with its alt text, for review (never published).
 gallery: book
-	$(BIN)/python -m frontierbook.gallery
+	$(BIN)/python -m sitebuilder.gallery
 
 # A Chromium for the browser tests and the PDF, found by tests/chromium.py (BOOK_CHROMIUM,
 # then PATH, then known places), and poppler's pdftotext, which reads the PDF back; never a
 # browser downloaded at run time. Only root, only when one is missing and BOOK_CHROMIUM is
 # unset, installs Debian's packages; anyone else gets an error.
+# Standard library only, so it runs before .venv exists: the Python named by PYTHON, or python3.
+FINDER_PYTHON = $(or $(PYTHON),python3)
 browser:
-	@{ $(PYTHON) tests/chromium.py && command -v pdftotext; } >/dev/null 2>&1 || { \
+	@{ $(FINDER_PYTHON) tests/chromium.py && command -v pdftotext; } >/dev/null 2>&1 || { \
 	  if [ -z "$${BOOK_CHROMIUM:-}" ] && [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      chromium fonts-dejavu-core fonts-liberation poppler-utils >/dev/null; fi; }
 	@command -v pdftotext >/dev/null || { echo "pdftotext is missing: install poppler-utils" >&2; exit 1; }
-	@$(PYTHON) tests/chromium.py
+	@$(FINDER_PYTHON) tests/chromium.py
 
+# The chapters' code cells too (MyST Markdown, which ruff does not read itself):
+# tests/chapter_code.py hands them to ruff and reports problems at their chapter line.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python tests/chapter_code.py
 
+# Formats the chapters' code and saves each chapter as JupyterLab would (jupytext.toml).
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/python tests/chapter_code.py --fix
 
 # Everything: lint, unit tests, and the tests marked `build` (they build the book once and
 # share it; see tests/conftest.py). CI runs this. Two workers (pytest-xdist), one per core;
@@ -87,21 +107,19 @@ test-fast: $(STAMP)
 	$(BIN)/pytest -m "not build and not slow" -q --numprocesses 2
 
 # Every external link in the book (the sources' URLs), through Sphinx's linkcheck builder
-# (src/frontierbook/build/linkcheck.py); the report is _build/linkcheck/output.txt. It needs
+# (src/sitebuilder/linkcheck.py); the report is _build/linkcheck/output.txt. It needs
 # the network, so `make test` does not run it; .github/workflows/links.yml runs it weekly.
 linkcheck: book
-	$(BIN)/python -m frontierbook.build.linkcheck
+	$(BIN)/python -m sitebuilder.linkcheck
 
 serve: book
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
 
-# Re-pin requirements.txt after editing requirements.in (needs the package registry).
+# Re-pin requirements.txt after editing requirements.in, for every supported Python (needs
+# the package registry and one interpreter of each version; tools/lock.py).
+LOCK_PYTHONS ?= python3.11 python3.12 python3.13
 lock:
-	rm -rf /tmp/frontierbook-lock && $(PYTHON) -m venv /tmp/frontierbook-lock
-	/tmp/frontierbook-lock/bin/pip install --quiet -r requirements.in
-	{ echo "# Generated by \`make lock\` from requirements.in: exact versions so a build next year gives the same book."; \
-	  echo "# The book's own package, installed in editable mode so chapters import it in Jupyter and in the build."; \
-	  echo "-e ."; /tmp/frontierbook-lock/bin/pip freeze --exclude-editable; } > requirements.txt
+	python3 tools/lock.py $(LOCK_PYTHONS)
 
 clean:
 	rm -rf _build
@@ -110,5 +128,5 @@ clean:
 # Then what each page of the built book transfers to a phone (issue 17).
 bench: $(STAMP) browser
 	$(BIN)/python bench/bench.py --runs 3
-	$(BIN)/python -m frontierbook.build
+	$(BIN)/python -m sitebuilder
 	$(BIN)/python bench/page_weight.py

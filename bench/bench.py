@@ -4,7 +4,7 @@ usage: .venv/bin/python bench/bench.py [--runs 3] [--csv data/chips.csv]   (or: 
 
 Works in a scratch copy of the book, so your own _build is untouched. Measures (median of
 --runs runs each, wall-clock seconds):
-  cold       ours (`python -m frontierbook.build --full`: parallel, all chapters) against
+  cold       ours (`python -m sitebuilder --full`: parallel, all chapters) against
              `jupyter-book build --all` with execution forced (Jupyter Book's serial default)
   no-change  ours, rebuilding with nothing changed, against the floor: `jupyter-book build
              --all` reading every chapter's outputs from the Jupyter cache our cold build
@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--csv", default="data/chips.csv", help="the CSV edited for one-CSV runs")
     args = parser.parse_args()
-    ours = [str(PYTHON), "-m", "frontierbook.build"]
+    ours = [str(PYTHON), "-m", "sitebuilder"]
     results: dict[str, list[float]] = {
         k: [] for k in ("cold", "jb", "floor", "nochange", "csv", "csvbudget")
     }
@@ -136,7 +136,7 @@ def main() -> None:
             results["floor"].append(seconds)
             seconds, log = run(ours, book)
             results["nochange"].append(seconds)
-            assert "executed 0 chapter(s)" in log, log[-2000:]
+            assert "nothing changed since the last build" in log, log[-2000:]
             # A real edit each run: append a space to one note, so the file's bytes change.
             csv.write_text(original.replace('"\n', ' "\n', i + 1), encoding="utf-8")
             seconds, log = run(ours, book)

@@ -3,7 +3,7 @@
 usage: .venv/bin/python bench/page_weight.py [--site _build/html]   (make bench runs it)
 
 Serves the built site on 127.0.0.1 with gzip, as GitHub Pages does, and visits every page
-of the table of contents in Debian's Chromium at phone size (see frontierbook.pageweight):
+of the table of contents in Debian's Chromium at phone size (see sitebuilder.pageweight):
   HTML      the page's own HTML, as transferred
   first     everything a first visit transfers, empty cache
   repeat    a visit right after the previous page in the table of contents (cache warm)
@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from frontierbook import pageweight  # noqa: E402
-from frontierbook.build.toc import toc_docnames  # noqa: E402
+from sitebuilder import pageweight  # noqa: E402
+from sitebuilder.toc import toc_docnames  # noqa: E402
 
 
 def kb(size: int) -> str:

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from frontierbook.pageweight import CHROMIUM_ARGS
 from frontierbook.paths import BIB_PATH, DATA_DIR, ROOT
+from sitebuilder.pageweight import CHROMIUM_ARGS
 from tests.fixture_tables import FIXTURE_PACKAGE
 
 BUILD_FIXTURES = {"built_book", "warm_book"}
@@ -44,8 +44,10 @@ def pytest_configure(config: pytest.Config) -> None:
 # its two workers in collection order (--dist loadscope --no-loadscope-reorder), so starting
 # with these keeps one worker from being left with a long module at the end.
 LONGEST_MODULES = [
+    "test_pythons.py",
     "test_rerun.py",
     "test_build.py",
+    "test_diff.py",
     "test_browser.py",
     "test_page_weight.py",
     "test_site_safety.py",
@@ -114,7 +116,7 @@ def build_env(book: Path) -> dict[str, str]:
 
 
 def build_command(*args: str) -> list[str]:
-    return [str(ROOT / ".venv" / "bin" / "python"), "-m", "frontierbook.build", *args]
+    return [str(ROOT / ".venv" / "bin" / "python"), "-m", "sitebuilder", *args]
 
 
 def build_in(book: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,4 @@
-"""Each script and stylesheet once per page (frontierbook.build.assets), and in the built
+"""Each script and stylesheet once per page (sitebuilder.assets), and in the built
 pages: a script included twice throws on every page (``const`` declared again)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sphinx.builders.html._assets import _CascadingStyleSheet, _JavaScript
 
-from frontierbook.build.assets import once_each
+from sitebuilder.assets import once_each
 
 THEBE = 'const THEBE_JS_URL = "x"'
 

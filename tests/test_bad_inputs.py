@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from frontierbook.build.publish import check_data_folder, publish_data, undeclared_data
 from frontierbook.data import DataError, last_year, load_table, table_names, validate_all
 from frontierbook.inputs import InputError, bib_keys, descriptor
+from sitebuilder.publish import check_data_folder, publish_data, undeclared_data
 from tests.fixture_tables import (
     Corrupt,
     blank_row,
@@ -807,8 +807,8 @@ def test_a_resource_added_to_the_package_re_executes_the_data_page(
 ) -> None:
     """The data page lists every table, so the build must re-execute it when one is added,
     though it never read the new table before."""
-    from frontierbook.build.fingerprint import Inputs
     from frontierbook.reads import DOC_ENV, PACKAGE, READS_LOG_ENV
+    from sitebuilder.fingerprint import Inputs
 
     log = fixture_data.parent / "reads.jsonl"
     monkeypatch.setenv(READS_LOG_ENV, str(log))

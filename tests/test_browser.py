@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from frontierbook.build.icons import FONT_DIR
-from frontierbook.build.toc import toc_docnames
 from frontierbook.paths import ROOT
+from sitebuilder.icons import FONT_DIR
+from sitebuilder.toc import toc_docnames
 from tests.conftest import CHROMIUM_ARGS
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -166,7 +166,7 @@ def _ids_on(visit: Visit, url: str) -> frozenset[str]:
 def test_maths_renders_without_a_cdn(desktop: Visit) -> None:
     if desktop.page.locator(".math").count() == 0:
         return
-    # Equations are MathML from the build (frontierbook.build.mathml), laid out natively.
+    # Equations are MathML from the build (sitebuilder.mathml), laid out natively.
     layouts = desktop.page.eval_on_selector_all(
         ".math",
         "els => els.map(e => { const m = e.querySelector('math');"
@@ -212,7 +212,7 @@ def icon_fonts(built_book: Path) -> dict[str, set[int]]:
 def test_every_icon_the_page_draws_is_in_its_subset_font(
     desktop: Visit, icon_fonts: dict[str, set[int]]
 ) -> None:
-    """Independent of how the build chose the glyphs (frontierbook.build.icons): what
+    """Independent of how the build chose the glyphs (sitebuilder.icons): what
     Chromium draws with the icon fonts must be in the published fonts, and every icon font
     must load."""
     desktop.page.evaluate("document.fonts.ready")
@@ -517,7 +517,7 @@ def test_search_does_not_find_the_code_of_hidden_cells(browser, site: str) -> No
 def test_site_weight_is_within_budget(built_book: Path) -> None:
     import re
 
-    from frontierbook.build.pdf import BOOK_PDF
+    from sitebuilder.pdf import BOOK_PDF
 
     # The whole book's PDF is fetched only by a reader who asks for it, and has its own
     # budget (tests/test_pdf.py).

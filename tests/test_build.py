@@ -17,8 +17,9 @@ import jupytext
 import pytest
 from nbclient import NotebookClient
 
-from frontierbook.build.fingerprint import BuildPaths, Inputs, cached_fingerprints, stale_chapters
 from frontierbook.paths import ROOT
+from sitebuilder.fingerprint import Inputs, cached_fingerprints, stale_chapters
+from sitebuilder.layout import BuildPaths
 
 from .conftest import build_command, build_env, build_in
 
@@ -53,7 +54,7 @@ def test_published_files_hold_no_absolute_path_or_random_id(built_book: Path) ->
     for path in built_book.rglob("*"):
         if path.is_file() and path.suffix in {".html", ".js", ".ipynb", ".txt", ".inv"}:
             assert str(ROOT) not in path.read_text(encoding="utf-8", errors="replace"), path
-    # Cell ids are numbered by position (frontierbook.build.notebooks), never random (as
+    # Cell ids are numbered by position (sitebuilder.notebooks), never random (as
     # nbformat's are), so an unchanged chapter publishes a byte-identical notebook.
     for notebook in (built_book / "_sources").rglob("*.ipynb"):
         ids = [cell.get("id") for cell in json.loads(notebook.read_text("utf-8"))["cells"]]
@@ -147,6 +148,25 @@ def test_an_edit_makes_exactly_the_chapters_that_depend_on_it_stale(warm_book: P
     assert set(stale_chapters(paths, Inputs(warm_book))) == set(recorded)
 
 
+def test_editing_the_site_builder_executes_no_chapter(warm_book: Path, built_book: Path) -> None:
+    """The chapters' runs depend on the runtime package only: a change to the site builder
+    rebuilds the HTML, byte-identical to a full build, without executing anything."""
+    icons = warm_book / "src" / "sitebuilder" / "icons.py"
+    icons.write_text(icons.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    assert stale_chapters(BuildPaths(warm_book), Inputs(warm_book)) == []
+    result = build_in(warm_book)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "executed 0 chapter(s)" in result.stdout
+    assert _same_files(warm_book / "_build" / "html", built_book) == []
+
+    # The runtime package, by contrast, is an input of every chapter's run.
+    style = warm_book / "src" / "frontierbook" / "style.py"
+    style.write_text(style.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    assert set(stale_chapters(BuildPaths(warm_book), Inputs(warm_book))) == set(
+        cached_fingerprints(BuildPaths(warm_book))
+    )
+
+
 def _start(book: Path) -> subprocess.Popen[str]:
     # A session of its own, so a signal reaches the driver and its workers, as Ctrl-C does;
     # and Ctrl-C's default handling, which a test run started in the background (`cmd &`)
@@ -184,7 +204,7 @@ def _interrupt(book: Path, when: str, sig: signal.Signals) -> None:
 def _as_make_book_wrote_it(path: Path) -> bytes:
     """A file's bytes as `make book` wrote it: the session's build is `make pdf`, which adds
     the whole book's PDF and a link to it in each page's menu."""
-    from frontierbook.build.pdf import without_pdf_link
+    from sitebuilder.pdf import without_pdf_link
 
     data = path.read_bytes()
     return (
@@ -195,7 +215,7 @@ def _as_make_book_wrote_it(path: Path) -> bytes:
 def _same_files(left: Path, right: Path) -> list[str]:
     """Paths that differ between two trees (missing on either side, or different bytes), as
     `make book` writes them."""
-    from frontierbook.build.pdf import BOOK_PDF
+    from sitebuilder.pdf import BOOK_PDF
 
     names = {p.relative_to(left) for p in left.rglob("*") if p.is_file()}
     names |= {p.relative_to(right) for p in right.rglob("*") if p.is_file()}

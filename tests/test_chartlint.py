@@ -73,8 +73,9 @@ def test_duplicated_source() -> None:
     assert 'the source line names "Meta 2024" twice' in _rules(fig)
 
 
-def test_two_keys_that_cite_alike_give_one_source(tmp_path) -> None:
+def test_two_keys_that_would_cite_alike_are_refused(tmp_path) -> None:
     from frontierbook.citations import source_line
+    from frontierbook.inputs import InputError
 
     bib = tmp_path / "refs.bib"
     bib.write_text(
@@ -82,7 +83,10 @@ def test_two_keys_that_cite_alike_give_one_source(tmp_path) -> None:
         "@misc{b, author = {Meta}, title = {Two}, year = {2024}}\n",
         encoding="utf-8",
     )
-    assert source_line(["a", "b"], bib_path=bib) == "Source: Meta 2024"
+    with pytest.raises(InputError, match=r"2 works are labelled 'Meta 2024'.*'a'.*'b'"):
+        source_line(["a", "b"], bib_path=bib)
+    bib.write_text("@misc{a, author = {Meta}, title = {One}, year = {2024}}\n", encoding="utf-8")
+    assert source_line(["a", "a"], bib_path=bib) == "Source: Meta 2024"
 
 
 def test_two_works_the_book_disambiguates_give_two_sources() -> None:

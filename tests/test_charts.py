@@ -265,7 +265,7 @@ def test_timeline_labels_sit_near_their_markers_and_the_shade_stays_off_them() -
 
 
 def test_gallery_shows_each_chart_twice_with_escaped_alt_text(tmp_path) -> None:
-    from frontierbook.gallery import write_gallery
+    from sitebuilder.gallery import write_gallery
 
     site = tmp_path / "html"
     (site / "chapters").mkdir(parents=True)

@@ -15,6 +15,7 @@ import pytest
 from frontierbook.data import DataError, is_free_text, load_table, validate_all
 from frontierbook.inputs import descriptor
 from frontierbook.paths import DATA_DIR
+from frontierbook.reads import VALIDATED_DIR_ENV
 from tests.fixture_tables import (
     FIXTURE_PACKAGE,
     Corrupt,
@@ -23,6 +24,14 @@ from tests.fixture_tables import (
     raw_cell,
     set_cell,
 )
+
+
+@pytest.fixture(autouse=True)
+def remembered_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the loader remembers valid tables, as the site builder names it for a build."""
+    folder = tmp_path / "validated"
+    monkeypatch.setenv(VALIDATED_DIR_ENV, str(folder))
+    return folder
 
 
 def _load(data: Path, name: str = "models") -> pd.DataFrame:
@@ -247,7 +256,7 @@ def test_every_csv_is_described_and_every_description_has_a_csv() -> None:
 
 
 def test_remembered_validation_never_hides_a_later_error(fixture_data: Path) -> None:
-    _load(fixture_data)  # valid: remembered under _build/
+    _load(fixture_data)  # valid: remembered
     path = fixture_data / "models.csv"
     set_cell(3, "gpu_hours", "lots")(path)
     assert "row 3, column 'gpu_hours'" in _error(fixture_data)
@@ -279,9 +288,9 @@ def test_the_build_validates_every_table_once_before_the_kernels_start(
     """The executor validates each table in its own process so that chapters find them
     remembered and skip Frictionless; a bad table is not remembered and does not stop it
     (the chapters that read it report it, naming file, row and column)."""
-    from frontierbook.build.execute import validate_tables_once
-    from frontierbook.build.fingerprint import BuildPaths
     from frontierbook.data import _already_valid, _validation_key
+    from sitebuilder.execute import validate_tables_once
+    from sitebuilder.layout import BuildPaths
 
     set_cell(4, "gpu_hours", "-5000")(fixture_data / "models.csv")
     bib = fixture_data.parent / "references.bib"
@@ -289,7 +298,7 @@ def test_the_build_validates_every_table_once_before_the_kernels_start(
     remembered = {
         name
         for name in ("chips", "models")
-        if _already_valid(fixture_data, _validation_key(name, fixture_data, bib))
+        if _already_valid(_validation_key(name, fixture_data, bib))
     }
     assert remembered == {"chips"}
     with pytest.raises(DataError, match=r"data/models\.csv, row 4, column 'gpu_hours'"):

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from frontierbook.build import execute
-from frontierbook.build.fingerprint import BuildPaths, Inputs, cached_fingerprints, stale_chapters
+from sitebuilder import execute
+from sitebuilder.fingerprint import Inputs, cached_fingerprints, stale_chapters
+from sitebuilder.layout import BuildPaths
 
 FRONT_MATTER = """---
 jupytext:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from frontierbook.build.toc import toc_docnames
 from frontierbook.data import load_table
 from frontierbook.paths import ROOT
 from frontierbook.scorecard import PLACEHOLDER, fill_reason, reason_figures
+from sitebuilder.toc import toc_docnames
 
 # A digit run that starts a token: "2,048", "$6M", "17%", "671B". A digit inside a name
 # (H800, V3, GPT-4, pass@1) is preceded by a letter, hyphen or @ and is not a figure.

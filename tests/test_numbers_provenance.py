@@ -143,7 +143,7 @@ def test_a_recorded_key_is_found_by_field_name_whatever_its_order(small_data: Pa
 
 
 def test_the_book_refuses_a_number_without_provenance_or_with_a_missing_row(monkeypatch) -> None:
-    from frontierbook.build import numbers
+    from sitebuilder import numbers
 
     assert "no provenance" in numbers._provenance_problems("cost_new", None)[0]
     monkeypatch.setitem(numbers.WITHOUT_INPUTS, "seconds_per_hour", "a unit conversion")
@@ -155,7 +155,7 @@ def test_the_book_refuses_a_number_without_provenance_or_with_a_missing_row(monk
 
 
 def test_text_from_the_data_cannot_break_out_of_the_page() -> None:
-    from frontierbook.build.numbers import described_html, script_json
+    from sitebuilder.numbers import described_html, script_json
 
     hostile = '</script><img src=x onerror="alert(1)">&'
     encoded = script_json({"how": hostile})

@@ -1,17 +1,14 @@
-"""One source for every number: the package's constants come from data/, and every short
-citation names one work."""
+"""One source for every number: the package's constants come from data/ (that every label
+names one work is tests/test_citation_labels.py)."""
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 import pytest
 
 from frontierbook import cost, scaling, scorecard
-from frontierbook.citations import short_citation
 from frontierbook.data import load_table
-from frontierbook.inputs import bibliography
 from frontierbook.paths import ROOT
 
 
@@ -70,25 +67,3 @@ def test_the_package_does_not_retype_a_value_from_data(module: str) -> None:
     code = re.sub(r"#.*", "", code)  # comments may quote a value to explain it
     found = [p for p in RETIRED_LITERALS if re.search(p, code)]
     assert not found, f"src/frontierbook/{module}.py types values that live in data/: {found}"
-
-
-def test_every_short_citation_names_one_work() -> None:
-    """'DeepSeek-AI 2025' for two works is ambiguous: such pairs need 2025a and 2025b."""
-    by_label = defaultdict(list)
-    for key in bibliography():
-        by_label[short_citation(key)].append(key)
-    shared = {label: keys for label, keys in by_label.items() if len(keys) > 1}
-    assert not shared, f"references.bib: one short citation for several works: {shared}"
-
-
-def test_every_author_year_citation_in_the_text_names_one_work() -> None:
-    """The book's in-text citations use the first author's surname (or organisation) and the
-    year; two works that share both need 2025a and 2025b in their year fields."""
-    by_label = defaultdict(list)
-    for key, entry in bibliography().items():
-        people = entry.persons.get("author", [])
-        who = " ".join(people[0].last_names) if people else entry.fields.get("organization")
-        label = (who, len(people) > 1, entry.fields.get("year"))
-        by_label[label].append(key)
-    shared = {label: keys for label, keys in by_label.items() if len(keys) > 1}
-    assert not shared, f"references.bib: one author-year citation for several works: {shared}"

@@ -1,7 +1,7 @@
 """A light site for readers on slow phones (issue 17).
 
 The built book is served with gzip and caching as GitHub Pages serves it, and Debian's
-Chromium, at phone size, records what each page transfers (frontierbook.pageweight):
+Chromium, at phone size, records what each page transfers (sitebuilder.pageweight):
 - a first visit to any chapter stays within 350 kB, to the landing page within 250 kB;
 - a visit to another chapter right after one (the shared files cached) within 80 kB;
 - no render-blocking script is over 30 kB.
@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from frontierbook import pageweight
-from frontierbook.build.chartimages import svg_size
-from frontierbook.build.icons import FONT_DIR, ICON_SCRIPT, icon_code_points, subset_font
-from frontierbook.build.mathml import MathError, tex_to_mathml
-from frontierbook.build.toc import toc_docnames
 from frontierbook.paths import ROOT
+from sitebuilder import pageweight
+from sitebuilder.chartimages import svg_size
+from sitebuilder.icons import FONT_DIR, ICON_SCRIPT, icon_code_points, subset_font
+from sitebuilder.mathml import MathError, tex_to_mathml
+from sitebuilder.toc import toc_docnames
 
 PAGES = [f"{docname}.html" for docname in toc_docnames(ROOT)]
 LANDING = "index.html"

@@ -1,4 +1,4 @@
-"""The whole book as one PDF (frontierbook.build.pdf), read back as a reader gets it.
+"""The whole book as one PDF (sitebuilder.pdf), read back as a reader gets it.
 
 ``make pdf`` prints the built HTML with Chromium; these tests read the PDF with poppler's
 ``pdftotext`` and ``pdfinfo`` and hold it to the pages it was printed from: every heading,
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from frontierbook.build import pdf as book_pdf
-from frontierbook.build.toc import toc_docnames
 from frontierbook.paths import ROOT
+from sitebuilder import pdf as book_pdf
+from sitebuilder.toc import toc_docnames
 
 PAGES = [f"{docname}.html" for docname in toc_docnames(ROOT)]
 # Today's PDF is about 4.3 MB (178 A4 pages; Chromium's tagged PDF, which screen readers

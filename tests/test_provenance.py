@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from frontierbook.build.numbers import SCHEMA_PATH
-from frontierbook.build.toc import toc_docnames
 from frontierbook.inputs import bib_keys
 from frontierbook.paths import ROOT
 from frontierbook.provenance import WITHOUT_INPUTS, input_rows
+from sitebuilder.numbers import SCHEMA_PATH
+from sitebuilder.toc import toc_docnames
 from tests.test_browser import Visit
 
 PAGES = [f"{docname}.html" for docname in toc_docnames(ROOT)]

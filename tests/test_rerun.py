@@ -28,9 +28,9 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from frontierbook.build import notebooks, wheel
-from frontierbook.build.toc import notebook_sources
 from frontierbook.paths import ROOT
+from sitebuilder import notebooks, wheel
+from sitebuilder.toc import notebook_sources
 
 VENV_BIN = Path(sys.executable).parent
 PUBLISHED = "application/papermill.record/text/plain"
@@ -177,7 +177,7 @@ def test_the_wheel_is_reproducible_and_carries_the_data(tmp_path: Path) -> None:
     assert "frontierbook/_book/data/datapackage.json" in names
     assert "frontierbook/_book/references.bib" in names
     assert "frontierbook/_book/chapters/02_cost.md" in names
-    assert not [n for n in names if n.startswith("frontierbook/build/")]
+    assert not [n for n in names if n.startswith("sitebuilder/")]
     metadata = zipfile.ZipFile(first).read(
         f"frontierbook-{wheel.wheel_version(ROOT)}.dist-info/METADATA"
     )
@@ -434,11 +434,18 @@ def test_jupyterlab_opens_a_chapter_as_a_notebook_and_its_numbers_follow(
         page.keyboard.press("Shift+End")
         page.keyboard.type("gpu_hour_price = 4.0  # US$ per H800 GPU-hour")
         page.evaluate("jupyterapp.commands.execute('notebook:run-all-cells')")
+        # Wait for the paragraph itself: "$4.00" is in the prose before the run too (the
+        # sensitivity grid's top price), and the cells keep their counts from the first run.
         page.wait_for_function(
-            f"() => ({PROSE})().includes({json.dumps(usd(4.0, 2))})", timeout=300_000
+            f"""() => {{
+              const p = ({PROSE})().split('\\n').find(l => l.includes('At the parameters cell'));
+              return p !== undefined && p !== {json.dumps(at_default)};
+            }}""",
+            timeout=300_000,
         )
         page.wait_for_function(ALL_CODE_CELLS_RAN, timeout=300_000)
         prose = page.evaluate(PROSE)
+        assert usd(4.0, 2) in prose
         changed = next(p for p in prose.split("\n") if "At the parameters cell" in p)
         assert changed != at_default, "the price-dependent numbers did not follow the parameter"
         assert headline in prose  # DeepSeek's own figure does not depend on the assumption

@@ -188,7 +188,10 @@ def test_scorecard_defaults_match_the_scaling_chapters_parameters_cell() -> None
     cell = after.split("```", 1)[0]
     # The next cell turns the parameters left at None into the values read from data/.
     defaults = after.split(":tags: [remove-cell]", 1)[1].split("```", 1)[0]
+    from frontierbook import scaling
+
     env: dict = {
+        "scaling": scaling,
         "sonnet_cost_band": sonnet_cost_band,
         "amodei_months_since_sonnet": amodei_months_since_sonnet,
         "amodei_curve_gap": amodei_curve_gap,

@@ -1,5 +1,5 @@
 """The search index holds prose: no notebook code, and HTML tables read cell by cell
-(frontierbook.build.search)."""
+(sitebuilder.search)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser
 from docutils.utils import new_document
 
-from frontierbook.build.search import prose_only, raw_html_words
+from sitebuilder.search import prose_only, raw_html_words
 
 
 def _document() -> nodes.document:

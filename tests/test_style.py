@@ -5,9 +5,9 @@ from __future__ import annotations
 import matplotlib.colors as mcolors
 import pytest
 
-from frontierbook.build.pages import svg_alt_text
 from frontierbook.citations import short_citation, source_line
 from frontierbook.style import CYCLE, PALETTE, finish_chart, new_chart, spread_labels, svg_bytes
+from sitebuilder.pages import svg_alt_text
 
 
 def _chart(values: list[float]):

@@ -1,6 +1,7 @@
 """The GitHub workflows and the repository's metadata, checked offline with real tools.
 
-zizmor (a security linter for GitHub Actions) must report no finding at its default persona;
+zizmor (a security linter for GitHub Actions) must report no finding at its strictest persona,
+auditor, with nothing suppressed (no configuration file, no ignore comment);
 check-jsonschema validates each file against its published schema (bundled with the tool);
 shellcheck checks every `run:` block as the runner's bash would run it. Each tool is also
 shown a known-bad input, so these tests cannot pass because a tool silently did nothing.
@@ -40,6 +41,7 @@ def _tool(name: str, *args: str | Path, cwd: Path = ROOT) -> subprocess.Complete
 def _zizmor(root: Path) -> subprocess.CompletedProcess[str]:
     return _tool(
         "zizmor",
+        "--persona=auditor",
         "--offline",
         "--no-progress",
         "--color=never",
@@ -60,6 +62,10 @@ def test_zizmor_finds_nothing() -> None:
     assert "No findings to report" in result.stdout
     for path in [*WORKFLOWS, DEPENDABOT]:
         assert f"completed ./{path.relative_to(ROOT)}" in result.stderr
+    # Nothing is hidden from it: no configuration that ignores a finding, no ignore comment.
+    assert not [p.name for p in [ROOT, GITHUB] for p in p.glob("*zizmor.y*ml")]
+    for path in [*WORKFLOWS, DEPENDABOT]:
+        assert "zizmor: ignore" not in path.read_text(encoding="utf-8"), path.name
 
 
 def test_zizmor_fails_on_an_unpinned_action_and_a_persisted_token(tmp_path: Path) -> None:
@@ -74,6 +80,23 @@ def test_zizmor_fails_on_an_unpinned_action_and_a_persisted_token(tmp_path: Path
     result = _zizmor(tmp_path)
     assert result.returncode != 0
     assert "unpinned-uses" in result.stdout and "artipacked" in result.stdout
+
+
+def test_zizmor_as_auditor_fails_on_a_tagged_image_and_a_job_without_concurrency(
+    tmp_path: Path,
+) -> None:
+    # Both are findings only the auditor persona reports: the check runs at that persona.
+    bad = tmp_path / ".github" / "workflows" / "bad.yml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(
+        "on: push\npermissions: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n"
+        "    permissions: {}\n    timeout-minutes: 5\n    container:\n"
+        "      image: python:3.11-bookworm\n    steps:\n      - run: 'true'\n",
+        encoding="utf-8",
+    )
+    result = _zizmor(tmp_path)
+    assert result.returncode != 0
+    assert "unpinned-images" in result.stdout and "concurrency-limits" in result.stdout
 
 
 @pytest.mark.parametrize(

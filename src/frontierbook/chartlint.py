@@ -23,6 +23,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from frontierbook.reads import DOC_ENV
+from frontierbook.ticks import plain_text_ticks
 
 # The column a chart is shown in on a 390 px phone (measured: the page keeps 24 px margins).
 PHONE_COLUMN_PX = 342
@@ -307,8 +308,6 @@ RULES: dict[str, Callable[[Figure, object], list[str]]] = {
 
 def chart_problems(fig: Figure) -> list[str]:
     """Every problem found in ``fig``, as it will be saved (plain-text ticks, layout done)."""
-    from frontierbook.style import plain_text_ticks
-
     plain_text_ticks(fig)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()

@@ -1,4 +1,4 @@
-"""The chart shapes this book draws more than once, each from a tidy DataFrame.
+"""The chart shapes of the book, each drawn from tidy data.
 
 Every helper takes the rows to plot and the names of their columns, and returns a finished
 figure: the legend lists only the categories it plotted, the alt text is written from the
@@ -567,3 +567,28 @@ def label_along(ax, line_x: Sequence[float], line_y: Sequence[float], text: str,
     )
     # Inside the plot by construction: it must not make the layout shrink the axes.
     label.set_in_layout(False)
+
+
+def heat_map(
+    values: np.ndarray,
+    *,
+    columns: Sequence[str],
+    rows: Sequence[str],
+    fmt: Callable[[float], str],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    figsize: tuple[float, float] = (6.0, 4.6),
+) -> Figure:
+    """A grid of values (rows up the side, columns along the bottom), each cell shaded on a
+    log scale and labelled with its value; the caller finishes it with its sources."""
+    fig, ax = new_chart(title, xlabel, ylabel, figsize=figsize)
+    shade = np.log10(values)
+    ax.imshow(shade, cmap="Blues", aspect="auto", origin="lower")
+    for (i, j), value in np.ndenumerate(values):
+        dark = shade[i, j] > shade.mean()
+        ax.text(j, i, fmt(value), ha="center", va="center", color="white" if dark else "black")
+    ax.set_xticks(range(len(columns)), list(columns))
+    ax.set_yticks(range(len(rows)), list(rows))
+    ax.grid(False)
+    return fig

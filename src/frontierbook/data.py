@@ -36,7 +36,7 @@ import pandas as pd
 
 from frontierbook.inputs import InputError, bib_keys, descriptor
 from frontierbook.paths import BIB_PATH, DATA_DIR
-from frontierbook.reads import PACKAGE, record_read
+from frontierbook.reads import PACKAGE, record_read, validated_dir
 
 PROVENANCE_FIELDS = ("source", "kind", "note")
 KINDS = ("reported", "estimate", "derived")
@@ -361,8 +361,9 @@ def table_schema(name: str, data_dir: Path = DATA_DIR) -> dict:
 
 # Validation is a pure function of the table's bytes, its schema, the tables its foreign
 # keys point to, the bibliography's keys, Frictionless's version and this module. Results
-# are remembered under _build/ so a chapter that reruns with unchanged data skips
-# Frictionless, whose import alone takes seconds; any change to an input is a new key.
+# are remembered in the folder the site builder names (frontierbook.reads), so a chapter
+# that reruns with unchanged data skips Frictionless, whose import alone takes seconds; any
+# change to an input is a new key.
 def _validation_key(name: str, data_dir: Path, bib_path: Path) -> str | None:
     resources = {r["name"]: r for r in _descriptor(data_dir)["resources"]}
     spec = resources[name]
@@ -383,17 +384,14 @@ def _validation_key(name: str, data_dir: Path, bib_path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _validated_dir(data_dir: Path) -> Path:
-    return data_dir.parent / "_build" / ".frontierbook" / "validated"
+def _already_valid(key: str | None) -> bool:
+    folder = validated_dir()
+    return key is not None and folder is not None and (folder / key).is_file()
 
 
-def _already_valid(data_dir: Path, key: str | None) -> bool:
-    return key is not None and (_validated_dir(data_dir) / key).is_file()
-
-
-def _remember_valid(data_dir: Path, key: str | None) -> None:
-    if key is not None:
-        folder = _validated_dir(data_dir)
+def _remember_valid(key: str | None) -> None:
+    folder = validated_dir()
+    if key is not None and folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / key).touch()
 
@@ -410,7 +408,7 @@ def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) 
     fields = _schema_fields(spec)
     problems = _check_bytes(path, label, [f["name"] for f in fields])
     key = None if problems else _validation_key(name, data_dir, Path(bib_path))
-    if not problems and not _already_valid(data_dir, key):
+    if not problems and not _already_valid(key):
         text = path.read_bytes().decode("utf-8").lstrip("\ufeff")
         problems = _check_cells(text, label, fields)
         if not any(p.row is None or p.row == 1 and p.column is None for p in problems):
@@ -422,7 +420,7 @@ def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) 
             problems += [p for p in found if (p.row, p.column) not in seen]
             problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         if not problems:
-            _remember_valid(data_dir, key)
+            _remember_valid(key)
     if problems:
         raise DataError(problems)
     frame = _frame_matching_cells(path, label, fields)

@@ -6,7 +6,7 @@ Two layouts, so a chapter finds its data whatever the working directory:
   levels above this file;
 - the wheel that the downloadable notebooks install (on Colab, say): the build packs
   ``data/``, ``references.bib`` and the chapter sources into ``frontierbook/_book/``
-  (see :mod:`frontierbook.build.wheel`), so the installed notebook reads exactly the data that
+  (see :mod:`sitebuilder.wheel`), so the installed notebook reads exactly the data that
   built the page it came from.
 """
 

@@ -7,7 +7,7 @@ and the schema's primary key names each row. Every row's ``source`` and ``kind``
 up in ``data/`` itself, never taken from the chapter, so a chapter cannot misstate them.
 
 The record travels in the glue output's MIME bundle (:data:`PROVENANCE_MIME`); the book
-reads it from the executed notebook (see :mod:`frontierbook.build.numbers`).
+reads it from the executed notebook (see :mod:`sitebuilder.numbers`).
 """
 
 from __future__ import annotations
@@ -111,6 +111,91 @@ def _keys_of(used: pd.DataFrame | pd.Series, primary_key: list[str]) -> list[tup
 
 
 RowRef = pd.DataFrame | pd.Series | tuple
+
+# How a reader names a row of each table in a popover: a template over the row's fields.
+# A table missing here is named by its primary key.
+ROW_NAMES: dict[str, str] = {
+    "events": "{title}",
+    "v3_stages": "{stage}",
+    "cost_ledger": "{item}",
+    "chips": "{vendor} {chip}",
+    "export_thresholds": "{rule}, {paragraph}",
+    "diffusion_tiers": "Tier {tier} {provision}",
+    "models": "{model}",
+    "training_runs": "{model}, {basis}",
+    "api_prices": "{model}, {provider} API",
+    "scaling_rates": "{quantity}",
+    "cost_inputs": "{quantity}",
+    "reasoning_benchmarks": "{model} on {benchmark}",
+    "open_releases": "{model}",
+    "scaling_law_fits": "{label}",
+    "claims": "{who}",
+}
+
+
+def _primary_key(table: str, data_dir: Path = DATA_DIR) -> list[str]:
+    resources = {r["name"]: r for r in descriptor(data_dir)["resources"]}
+    if table not in resources:
+        raise ProvenanceError(f"no table named {table!r} in {data_dir / 'datapackage.json'}")
+    return list(resources[table]["schema"].get("primaryKey", []))
+
+
+def table_row(table: pd.DataFrame, key: Any) -> pd.Series:
+    """The row of ``table`` (a frame from ``load_table``, indexed by its key or not) whose
+    primary key is ``key`` (a tuple for a key of several fields), with every field."""
+    name = _table_of(table)
+    primary_key = _primary_key(name)
+    frame = table.reset_index() if list(table.index.names) == primary_key else table
+    keys = key if isinstance(key, tuple) else (key,)
+    match = pd.Series(True, index=frame.index)
+    for field, value in zip(primary_key, keys, strict=True):
+        match &= frame[field] == value
+    found = frame[match]
+    if len(found) != 1:
+        raise ProvenanceError(f"{name} has no row with {dict(zip(primary_key, keys, strict=True))}")
+    row = found.iloc[0]
+    row.attrs["table"] = name
+    return row
+
+
+def row_name(row: pd.Series) -> str:
+    """The row as a reader knows it: 'DeepSeek-V3', 'Nvidia H20', '2023 rule, 3A090.b'."""
+    table = _table_of(row)
+    template = ROW_NAMES.get(table)
+    if template is None:
+        return ", ".join(_key_text(row[k]) for k in _primary_key(table))
+    return template.format(**{k: _key_text(v) for k, v in row.items()})
+
+
+def column_label(table: str, column: str, data_dir: Path = DATA_DIR) -> str:
+    """A column as a reader knows it: its ``title`` in ``datapackage.json``, else its
+    description without the closing parenthesis ('Pre-training tokens')."""
+    for resource in descriptor(data_dir)["resources"]:
+        if resource["name"] == table:
+            for field in resource["schema"]["fields"]:
+                if field["name"] == column:
+                    if field.get("title"):
+                        return field["title"]
+                    text = field.get("description") or column
+                    return text.split(" (")[0] if text.endswith(")") else text
+    raise ProvenanceError(f"data/{table}.csv has no column {column!r}")
+
+
+def _lower_first(text: str) -> str:
+    # 'Low estimate' -> 'low estimate', but an acronym or a chip name keeps its capitals.
+    return text[0].lower() + text[1:] if text[1:2].islower() else text
+
+
+def cell_how(row: pd.Series, column: str | tuple[str, str], label: str | None = None) -> str:
+    """How a number read from one cell (or a low-high pair) was found, in words:
+    'Pre-training tokens: DeepSeek-V3', 'Low estimate to high estimate: R&D staff for V3'."""
+    table = _table_of(row)
+    if label is None and isinstance(column, tuple):
+        low, high = (column_label(table, c) for c in column)
+        label = f"{low} to {_lower_first(high)}"
+    elif label is None:
+        label = column_label(table, column)
+    return f"{label}: {row_name(row)}"
 
 
 def input_rows(used: Iterable[RowRef] | RowRef, data_dir: Path = DATA_DIR) -> list[dict]:

@@ -292,3 +292,23 @@ def implied_annual_factor(
     if months <= 0:
         raise ValueError("months must be positive")
     return (reference_cost / (curve_gap * cost)) ** (12 / months)
+
+
+def cost_estimates(
+    runs: pd.DataFrame, models: pd.DataFrame, v3_cost: float, v3_source: str
+) -> pd.DataFrame:
+    """Training-cost estimates with each model's release date: Epoch AI's repository
+    estimates and Meta's GPU-hours at DeepSeek's price (the AI Index and chief executives'
+    figures belong to the cost chapter's comparison), and V3's computed cost. ``value`` is
+    each run's ``value_low``."""
+    epoch = runs["source"] == "epoch2025costtrends"
+    costs = runs[
+        (runs["measure"] == "cost_usd") & (epoch | (runs["method"] == "gpu_hours_at_2usd"))
+    ]
+    v3_row = {"model": "DeepSeek-V3", "measure": "cost_usd", "method": "gpu_hours_at_2usd"}
+    v3_row |= {"value_low": v3_cost, "source": v3_source}
+    return (
+        pd.concat([costs, pd.DataFrame([v3_row])], ignore_index=True)
+        .rename(columns={"value_low": "value"})
+        .merge(models[["model", "release_date"]], on="model", how="left", validate="many_to_one")
+    )

@@ -265,7 +265,7 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
             pre,
             f"pre-training {usd(pre)}; all three stages {usd(final)}",
             stages,
-            "`reported_cost_usd` of pre-training, and its sum over the three stages",
+            "Reported cost of pre-training, and of all three stages",
         ),
         "on_trend_band": ClaimValue(
             final,
@@ -285,13 +285,13 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
             "; ".join(f"V3 ahead of {rival} on {w} of {n}" for rival, (w, n) in wins.items())
             + " benchmarks (DeepSeek's figures)",
             compared,
-            "benchmarks on which V3's `score_pct` is above each rival's",
+            "Benchmarks on which V3 scores above each rival",
         ),
         "r1_share_of_v3": ClaimValue(
             r1 / final,
             f"{usd(r1)}, {percent(r1 / final, 1)} of V3's run",
             [ledger.loc["r1-rl-stage"], stages],
-            "R1 stage's `low_usd` ÷ V3's headline cost",
+            "R1 stage's cost ÷ V3's headline cost",
         ),
         "h800_2022_class": ClaimValue(
             float(h800["tpp"]),
@@ -322,13 +322,13 @@ def claim_values(params: CostParameters | None = None) -> dict[str, ClaimValue]:
             float(v3["training_tokens"]),
             f"V3 pre-trained on {v3['training_tokens'] / 1e12:.1f} trillion tokens",
             v3,
-            "`training_tokens` of the model",
+            "Pre-training tokens of the model",
         ),
         "r1_release_day": ClaimValue(
             float((r1_day - inauguration).days),
             f"R1 released {long_date(r1_day)}; inauguration {long_date(inauguration)}",
             [events.loc["r1-2025-01"], events.loc["inauguration-2025-01"]],
-            "days from the inauguration's `date` to R1's",
+            "Days from the inauguration to R1's release",
         ),
         "open_weights": ClaimValue(
             float(len(open_models)),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import textwrap
 from collections.abc import Iterable, Sequence
 
@@ -17,9 +16,10 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogFormatterSciNotation
 
+from frontierbook.chartlint import check_chart
 from frontierbook.citations import source_line
+from frontierbook.ticks import plain_text_ticks
 
 # Okabe & Ito (2008) palette, distinguishable with the common colour-vision deficiencies.
 # Yellow and sky blue are dropped and orange darkened so every colour has at least 3:1
@@ -182,50 +182,12 @@ def finish_chart(fig: Figure, sources: Iterable[str], alt: str, note: str | None
     return fig
 
 
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-_SCI_MATH = re.compile(
-    r"^\$\\mathdefault\{(?:(?P<coeff>[\d.]+)\\times\s*)?(?P<base>\d+)\^\{(?P<exp>-?\d+)\}\}\$$"
-)
-
-
-class PlainLogFormatter(LogFormatterSciNotation):
-    """Log-axis ticks as plain text ("10⁹", "2×10⁹"), since the house style parses no maths."""
-
-    def __call__(self, x: float, pos: int | None = None) -> str:
-        label = super().__call__(x, pos)
-        match = _SCI_MATH.match(label)
-        if not match:
-            return label.replace("$\\mathdefault{", "").replace("}$", "")
-        power = f"{match['base']}{match['exp'].translate(_SUPERSCRIPT)}"
-        return f"{match['coeff']}×{power}" if match["coeff"] else power
-
-
-def plain_text_ticks(fig: Figure) -> None:
-    """Swap matplotlib's maths-markup log tick labels for :class:`PlainLogFormatter`."""
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            for get, set_ in (
-                (axis.get_major_formatter, axis.set_major_formatter),
-                (axis.get_minor_formatter, axis.set_minor_formatter),
-            ):
-                old = get()
-                if type(old) is LogFormatterSciNotation:
-                    new = PlainLogFormatter(
-                        base=old._base,
-                        labelOnlyBase=old.labelOnlyBase,
-                        minor_thresholds=(old.minor_thresholds),
-                    )
-                    set_(new)
-
-
 def svg_bytes(fig: Figure) -> bytes:
     """The chart as deterministic SVG, with its alt text as the SVG description.
 
     Runs the chart lint first (:mod:`frontierbook.chartlint`): a faulty chart raises and so
     fails the chapter and the book build.
     """
-    from frontierbook.chartlint import check_chart
-
     alt = getattr(fig, "frontierbook_alt", None)
     if alt is None:
         raise ValueError("call finish_chart() first: the chart has no source line or alt text")

@@ -136,7 +136,7 @@ def link(href: str, text: Cell) -> Markup:
 def source_link(key: str, bib_path: Path | None = None) -> Markup:
     """A source key (a key into references.bib) as its short citation ("BIS 2022"), linked
     to its entry in the bibliography. An unknown key raises KeyError. The book build points
-    the link at the entry's anchor (``frontierbook.build.sourcelinks``); until then it
+    the link at the entry's anchor (``sitebuilder.sourcelinks``); until then it
     leads to the bibliography page beside the chapter."""
     from frontierbook.citations import short_citation
     from frontierbook.paths import BIB_PATH
@@ -147,7 +147,7 @@ def source_link(key: str, bib_path: Path | None = None) -> Markup:
 
 
 def number_button(name: str, text: Cell) -> Markup:
-    """A published number that opens its provenance popover (frontierbook.build.numbers):
+    """A published number that opens its provenance popover (sitebuilder.numbers):
     ``name`` is the number's glue name, ``text`` the value shown."""
     return Markup(
         '<button type="button" class="fb-num" aria-expanded="false" data-fb-num="{}">{}</button>'
@@ -269,3 +269,135 @@ def events_table(events: pd.DataFrame) -> HTML:
         for _, r in events.iterrows()
     ]
     return html_table(["Date", "Event", Column("Note", missing="–"), "Source"], rows)
+
+
+def _dash(value: object, fmt: Callable[[object], str]) -> str:
+    return fmt(value) if pd.notna(value) else "–"
+
+
+def _bounds(row: pd.Series, low: str, high: str, fmt: Callable[[object], str]) -> str:
+    parts = []
+    if pd.notna(row[low]):
+        parts.append(f"≥ {fmt(row[low])}")
+    if pd.notna(row[high]):
+        parts.append(f"< {fmt(row[high])}")
+    return " and ".join(parts) or "–"
+
+
+def thresholds_table(thresholds: pd.DataFrame) -> HTML:
+    """The export-control thresholds (export chapter): one row per paragraph of a rule."""
+    from frontierbook.text import long_date, number
+
+    columns = ["Rule", "TPP", "Density (TPP/mm²)", "Interconnect (GB/s)"]
+    columns += ["Memory bandwidth (GB/s)", "Effective"]
+    columns += [Column("Wording", missing="–", detail=True), "Source"]
+    rows = [
+        (
+            join(r["rule"], LINE_BREAK, small(r["paragraph"])),
+            _bounds(r, "tpp_min", "tpp_max", number),
+            _bounds(r, "density_min", "density_max", lambda v: number(v, 2)),
+            _dash(r["interconnect_min_gbs"], lambda v: "≥ " + number(v)),
+            _dash(r["dram_bw_max_gbs"], lambda v: "< " + number(v)),
+            long_date(r["effective"]),
+            r["note"],
+            source_link(r["source"]),
+        )
+        for _, r in thresholds.iterrows()
+    ]
+    return html_table(columns, rows)
+
+
+SPEC_STATUS = {
+    "datasheet": "vendor datasheet",
+    "secondary": "secondary",
+    "uncertain": "uncertain: no datasheet read",
+}
+
+
+def chips_table(chips: pd.DataFrame) -> HTML:
+    """The chips with their dense specifications and class under each rule (export chapter);
+    ``chips`` is :func:`frontierbook.export.chip_table`'s frame."""
+    from frontierbook.text import number
+    from frontierbook.timeline import event_day
+
+    def fmt(value: object, digits: int = 0) -> str:
+        return _dash(value, lambda v: number(v, digits))
+
+    def klass(value: object) -> str:
+        return "unknown" if value is None or pd.isna(value) else value
+
+    # The specifications TPP and density are computed from go in the line under each row:
+    # the columns are what the chapter compares, the chip's class under each rule.
+    specs = ["Dense BF16 (TFLOPS)", "Dense FP8 (TFLOPS)", "Memory (GB)"]
+    specs += ["Memory bandwidth (TB/s)", "Interconnect (GB/s)", "Die area (mm²)"]
+    columns = ["Chip", *(Column(c, numeric=True, detail=True) for c in specs)]
+    columns += [Column("TPP", numeric=True), Column("Density (TPP/mm²)", numeric=True)]
+    columns += ["2022 rule", "2023 rule", "Specs", "Source"]
+    rows = [
+        Row(
+            (
+                join(
+                    strong(r["chip"]),
+                    LINE_BREAK,
+                    small(f"{r['vendor']} {r['variant']}, {event_day(r)}"),
+                ),
+                fmt(r["bf16_tflops"], 1),
+                fmt(r["fp8_tflops"]),
+                fmt(r["memory_gb"]),
+                fmt(r["memory_bw_tbs"], 2),
+                fmt(r["interconnect_gbs"]),
+                fmt(r["die_area_mm2"]),
+                fmt(r["tpp"]),
+                fmt(r["density"], 2),
+                klass(r["2022 rule"]),
+                klass(r["2023 rule"]),
+                SPEC_STATUS[r["spec_status"]],
+                source_link(r["source"]),
+            ),
+            detail=None if pd.isna(r["note"]) else small(r["note"]),
+        )
+        for _, r in chips.iterrows()
+    ]
+    return html_table(columns, rows)
+
+
+def tiers_table(tiers: pd.DataFrame) -> HTML:
+    """The AI Diffusion framework's tiers and caps (export chapter)."""
+    from frontierbook.text import number
+
+    columns = ["Tier", "Provision", "What it did", Column("Examples", missing="–", detail=True)]
+    columns += [Column("Cap, 2025–2027", missing="–")]
+    columns += [Column("Note", missing="–", detail=True), "Source"]
+    rows = [
+        (
+            f"Tier {r['tier']}",
+            r["provision"],
+            r["description"],
+            r["example_countries"],
+            number(r["tpp_cap"]) + " TPP" if pd.notna(r["tpp_cap"]) else None,
+            r["note"],
+            source_link(r["source"]),
+        )
+        for _, r in tiers.iterrows()
+    ]
+    return html_table(columns, rows)
+
+
+def fits_table(fit_table: pd.DataFrame, models: pd.DataFrame) -> HTML:
+    """The fitted Chinchilla laws (scaling chapter), each evaluated at Chinchilla's budget."""
+    from frontierbook.scaling import compute_optimal, load_fits, training_compute
+
+    chin = models.set_index("model").loc["Chinchilla"]
+    c_chin = training_compute(chin["active_params"], chin["training_tokens"])
+    sources = fit_table.set_index("fit_id")["source"]
+    rows = []
+    for fit_id, law in load_fits(fit_table).items():
+        n_opt, d_opt = compute_optimal(law, c_chin)
+        loss = law.loss(chin["active_params"], chin["training_tokens"])
+        constants = [f"{v:g}" for v in (law.E, law.A, law.B, law.alpha, law.beta)]
+        fit = join(law.label, LINE_BREAK, source_link(sources[fit_id]))
+        rows.append((fit, *constants, f"{loss:.3f}", f"{d_opt / n_opt:.0f}"))
+    numeric = ["E", "A", "B", "α", "β", "Loss of Chinchilla (70B, 1.4T)"]
+    numeric += ["Optimal tokens per parameter at Chinchilla's budget"]
+    columns = ["Fit", *(Column(c, numeric=True) for c in numeric)]
+    return html_table(columns, rows, table_id="tbl-scaling-fits-html")

@@ -1,8 +1,14 @@
-"""Numbers for the prose: formatted in one place and glued into the text by MyST-NB."""
+"""Numbers for the prose: formatted in one place and glued into the text by MyST-NB.
+
+Every number, date and range the prose shows is written by a formatter here, so an edition
+in another language changes these functions, not the chapters.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Hashable
+from typing import Any
 
 
 class Text(str):
@@ -48,6 +54,19 @@ def number(value: float, digits: int = 0) -> str:
     return f"{_finite(value):,.{digits}f}"
 
 
+def plain(value: float) -> str:
+    """A number as short as it can be written: 4.0 -> '4', 2.5 -> '2.5'."""
+    return f"{_finite(value):g}"
+
+
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def in_words(count: int) -> str:
+    """A small count in words, as prose writes it: 3 -> 'three'; 12 -> '12'."""
+    return _WORDS[count] if 0 <= count < len(_WORDS) else str(count)
+
+
 def ratio(value: float, digits: int = 0) -> str:
     """'11×'."""
     return f"{_finite(value):,.{digits}f}×"
@@ -71,6 +90,55 @@ def long_date(value) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def month_year(value) -> str:
+    """'December 2024' from a date or Timestamp."""
+    return f"{value:%B %Y}"
+
+
+def compact(value: float, digits: int = 0) -> str:
+    """A count with a size suffix: '671B', '14.8T', '2.79M' (digits after the point)."""
+    _finite(value)
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= size:
+            return f"{value / size:.{digits}f}{suffix}"
+    return f"{value:.{digits}f}"
+
+
+def trillions(value: float, digits: int = 1) -> str:
+    """14.8e12 -> '14.8 trillion'."""
+    return f"{_finite(value) / 1e12:.{digits}f} trillion"
+
+
+def billions(value: float, digits: int = 0) -> str:
+    """671e9 -> '671 billion'."""
+    return f"{_finite(value) / 1e9:,.{digits}f} billion"
+
+
+def millions(value: float, digits: int = 0) -> str:
+    """150e6 -> '150 million'."""
+    return f"{_finite(value) / 1e6:,.{digits}f} million"
+
+
+def span(low: Any, high: Any, fmt: Callable[[Any], str] = str) -> str:
+    """A range: '$4.6M–$26.8M'."""
+    return f"{fmt(low)}–{fmt(high)}"
+
+
+def both(first: str, second: str) -> str:
+    """Two values named together: 'a and b'."""
+    return f"{first} and {second}"
+
+
+def from_to(low: str, high: str) -> str:
+    """A range in words: 'a to b'."""
+    return f"{low} to {high}"
+
+
+def unit(fmt: Callable[..., str], name: str) -> Callable[..., str]:
+    """A formatter that writes ``name`` after the number: unit(number, "GB/s")(900, digits=1)."""
+    return lambda value, *args, **kwargs: f"{fmt(value, *args, **kwargs)} {name}"
+
+
 # MyST-NB's glue protocol: a display_data output whose MIME types carry this prefix and
 # whose metadata names the value. Writing it directly, rather than calling myst_nb.glue,
 # spares every chapter's kernel the ~2 s import of MyST-NB and its dependencies;
@@ -86,17 +154,19 @@ def glue_text(
     how: str | None = None,
     params=None,
     assumptions=None,
-) -> Text:
+) -> None:
     """Publish a formatted number for ``{eval}`name``` in the prose, shown without quotes.
 
-    Glued for the book build (see :mod:`frontierbook.build.numbers`) and bound as ``name``
+    Glued for the book build (see :mod:`sitebuilder.numbers`) and bound as ``name``
     in the kernel, where jupyterlab-myst evaluates ``{eval}`name``` after Run All.
 
     Its provenance is recorded with it (see :mod:`frontierbook.provenance`): ``rows`` are the
     DataFrames or row Series from ``load_table`` that the value was computed from (or
     ``(table, key)`` tuples), ``how`` says in one line how, ``params`` names the chapter
-    parameters it depends on, and ``assumptions`` the package constants it uses. The book
-    refuses a number without rows or parameters.
+    parameters it depends on (a mapping of names to values, or just the names, whose values
+    are then read from the kernel), and ``assumptions`` the package constants it uses. The book
+    refuses a number without rows or parameters. It returns nothing, so a cell that ends
+    with it shows no stray output in Jupyter.
     """
     from IPython import get_ipython
     from IPython.core.formatters import format_display_data
@@ -107,12 +177,42 @@ def glue_text(
     if not name.isidentifier():
         raise ValueError(f"a published number needs a Python name, not {name!r}")
     value = Text(text)
+    shell = get_ipython()
+    if shell is not None and isinstance(params, tuple | list):
+        # Parameters named, not given: their values are the kernel's, as the chapter set them.
+        params = {name: shell.user_ns[name] for name in params}
     bundle, metadata = format_display_data(value)
     if rows is not None or how is not None or params is not None:
         bundle[PROVENANCE_MIME] = record(rows, how or "", params, assumptions=assumptions)
     metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
     display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
-    shell = get_ipython()
     if shell is not None:
         shell.user_ns[name] = value
-    return value
+
+
+def glue_cell(
+    name: str,
+    table,
+    key: Hashable,
+    column: str | tuple[str, str],
+    fmt: Callable[[Any], str] = str,
+    *,
+    label: str | None = None,
+) -> None:
+    """Publish one cell of a table (or a range from two cells of one row) as ``name``.
+
+    ``table`` is a frame from ``load_table`` (indexed by its primary key or not), ``key``
+    the row's primary key, ``column`` the column (or a ``(low, high)`` pair of columns) and
+    ``fmt`` the formatter. The provenance names the row, and says how in words a reader
+    understands: the column's label from ``data/datapackage.json`` and the row's name, as
+    in "Pre-training tokens: DeepSeek-V3". ``label`` replaces the column's label.
+    """
+    from frontierbook.provenance import cell_how, table_row
+
+    row = table_row(table, key)
+    if isinstance(column, tuple):
+        low, high = column
+        text = span(row[low], row[high], fmt)
+    else:
+        text = fmt(row[column])
+    glue_text(name, text, rows=row, how=cell_how(row, column, label))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterable
 
 import matplotlib.dates as mdates
 import pandas as pd
@@ -18,7 +19,7 @@ from frontierbook.style import (
     new_chart,
     spread_labels,
 )
-from frontierbook.text import long_date
+from frontierbook.text import glue_cell, long_date, month_year
 
 # Label text starts this far right of the event line, in axis units (the axis runs 0 to 1).
 _LABEL_X = 0.12
@@ -40,6 +41,31 @@ def event_day(row: pd.Series) -> str:
     if row["date_precision"] == "month":
         return f"{row['date']:%b %Y}"
     return long_date(row["date"])
+
+
+def date_name(event_id: str, prefix: str = "date") -> str:
+    """The name under which :func:`glue_dates` publishes an event's date: 'date_v3_2024_12'."""
+    return f"{prefix}_{event_id.replace('-', '_')}"
+
+
+def glue_dates(
+    events: pd.DataFrame,
+    days: Iterable[str] = (),
+    months: Iterable[str] = (),
+    ends: Iterable[str] = (),
+) -> None:
+    """Publish the dates of the events a chapter's prose names, the same way in every
+    chapter: ``days`` as '26 Dec 2024' under ``date_<event_id>``, ``months`` as
+    'December 2024' under ``month_<event_id>``, and the last day of the events in ``ends``
+    under ``end_<event_id>`` (hyphens in the id become underscores)."""
+    for event_id in days:
+        glue_cell(date_name(event_id), events, event_id, "date", long_date, label="Date")
+    for event_id in months:
+        glue_cell(date_name(event_id, "month"), events, event_id, "date", month_year, label="Month")
+    for event_id in ends:
+        glue_cell(
+            date_name(event_id, "end"), events, event_id, "date_end", long_date, label="Last day"
+        )
 
 
 def event_label(row: pd.Series) -> str:

@@ -9,7 +9,8 @@ inputs it was run from (hashed *before* the run starts):
 - ``source``: the chapter's own text;
 - ``tables``: the CSV bytes and schema of each table the chapter read (recorded by
   :mod:`frontierbook.reads` while it ran);
-- ``shared``: the whole bibliography, the package's code and the pinned requirements.
+- ``shared``: the whole bibliography, the package's code, the pinned requirements and the
+  Python version (a run on 3.11 says nothing about 3.12).
 
 A chapter must execute unless the cache holds a run whose fingerprint equals the one its
 inputs give now (:func:`stale_chapters`). A run and its fingerprint are one record, written
@@ -25,13 +26,14 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
+import sys
 from functools import cached_property
 from pathlib import Path
 
-from frontierbook.build.toc import notebook_sources
 from frontierbook.inputs import descriptor
 from frontierbook.reads import PACKAGE
+from sitebuilder.layout import BuildPaths
+from sitebuilder.toc import notebook_sources
 
 FINGERPRINT_KEY = "frontierbook_inputs"
 # Never read by Sphinx, so never part of the published book.
@@ -49,6 +51,8 @@ _NOT_BOOK_INPUTS = {
 }
 # Reach the pages through the Sphinx extension (repository buttons, site address).
 _ENV_INPUTS = ("GITHUB_REPOSITORY", "BOOK_SITE_URL")
+# The interpreter that builds and runs the chapters (make book PYTHON=...).
+PYTHON_VERSION = "python-{}.{}".format(*sys.version_info[:2])
 
 
 def _sha(data: bytes) -> str:
@@ -57,50 +61,6 @@ def _sha(data: bytes) -> str:
 
 def _file_sha(path: Path) -> str:
     return _sha(path.read_bytes()) if path.is_file() else "missing"
-
-
-@dataclass(frozen=True)
-class BuildPaths:
-    """Where one checkout's sources are and where its build keeps its output and state."""
-
-    root: Path
-
-    @property
-    def build_dir(self) -> Path:
-        return self.root / "_build"
-
-    @property
-    def html(self) -> Path:
-        return self.build_dir / "html"
-
-    @property
-    def html_partial(self) -> Path:
-        """Sphinx writes here; renamed to ``html`` only when the whole build succeeded."""
-        return self.build_dir / "html.partial"
-
-    @property
-    def doctrees(self) -> Path:
-        return self.build_dir / ".doctrees"
-
-    @property
-    def jupyter_cache(self) -> Path:
-        return self.build_dir / ".jupyter_cache"
-
-    @property
-    def state(self) -> Path:
-        return self.build_dir / ".frontierbook"
-
-    @property
-    def published_stamp(self) -> Path:
-        """The sources digest of the build now in ``html``; absent while a build runs."""
-        return self.state / "published.json"
-
-    @property
-    def lock(self) -> Path:
-        return self.build_dir / ".lock"
-
-    def reads_log(self, docname: str) -> Path:
-        return self.state / "reads" / (docname.replace("/", "__") + ".jsonl")
 
 
 class Inputs:
@@ -133,8 +93,9 @@ class Inputs:
 
     @cached_property
     def shared(self) -> str:
-        """What every chapter depends on: the bibliography, the package code, the pins."""
-        digest = hashlib.sha256()
+        """What every chapter depends on: the bibliography, the package code, the pins and
+        the Python version."""
+        digest = hashlib.sha256(PYTHON_VERSION.encode() + b"\0")
         package = self.root / "src" / "frontierbook"
         for path in sorted(package.rglob("*.py")):
             digest.update(path.relative_to(package).as_posix().encode() + b"\0")
@@ -142,6 +103,11 @@ class Inputs:
         for name in ("references.bib", "requirements.txt"):
             digest.update(name.encode() + b"\0" + _file_sha(self.root / name).encode())
         return digest.hexdigest()
+
+    def hash_all(self) -> None:
+        """Hash every input now, so later edits cannot change what a run is recorded as."""
+        for name in ("sources", "tables", "shared"):
+            getattr(self, name)
 
     def fingerprint(self, docname: str, tables_read: list[str]) -> dict:
         return {
@@ -165,10 +131,11 @@ def sources_digest(root: Path) -> str:
             digest.update(_file_sha(path).encode())
     for name in _ENV_INPUTS:
         digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
+    digest.update(PYTHON_VERSION.encode())
     return digest.hexdigest()
 
 
-def _read_notebook(source: Path):
+def read_notebook(source: Path):
     """The chapter as MyST-NB reads it, so cache keys are the ones MyST-NB looks up."""
     from myst_nb.core.config import NbParserConfig
     from myst_nb.core.read import create_nb_reader
@@ -209,7 +176,7 @@ def stale_chapters(paths: BuildPaths, inputs: Inputs) -> list[str]:
     try:
         cache = open_cache(paths)
         recorded = {
-            d: _cached_fingerprint(cache, _read_notebook(s)) for d, s in inputs.notebooks.items()
+            d: _cached_fingerprint(cache, read_notebook(s)) for d, s in inputs.notebooks.items()
         }
     except Exception:
         # A cache damaged by a kill mid-write costs one full execution, never a stale page.
@@ -228,7 +195,7 @@ def cached_fingerprints(paths: BuildPaths) -> dict[str, dict]:
     cache = open_cache(paths)
     found = {}
     for docname, source in notebook_sources(paths.root).items():
-        fp = _cached_fingerprint(cache, _read_notebook(source))
+        fp = _cached_fingerprint(cache, read_notebook(source))
         if fp is not None:
             found[docname] = fp
     return found

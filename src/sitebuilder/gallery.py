@@ -1,6 +1,6 @@
 """A review page with every chart of the built book at desktop and phone width, and its alt text.
 
-``make gallery`` builds the book, then runs ``python -m frontierbook.gallery``, which reads
+``make gallery`` builds the book, then runs ``python -m sitebuilder.gallery``, which reads
 the chapters in ``_build/html`` in table-of-contents order and writes
 ``_build/gallery/index.html`` with copies of the charts beside it. The page is for review
 only: it lives outside ``_build/html`` and is never published.
@@ -15,9 +15,9 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from frontierbook.build.toc import toc_docnames
 from frontierbook.chartlint import PHONE_COLUMN_PX
 from frontierbook.paths import ROOT
+from sitebuilder.toc import toc_docnames
 
 # A chart's natural width in the book (6 in at 96 CSS px per inch), as a desktop shows it.
 DESKTOP_PX = 576
@@ -34,9 +34,11 @@ section { border-top: 1px solid #ccc; padding: 1rem 0; }
 """.replace("DESKTOP_PX", str(DESKTOP_PX)).replace("PHONE_PX", str(PHONE_COLUMN_PX))
 
 
-def charts_in(page: Path) -> list[dict[str, str]]:
-    """Each chart figure of a built page: its id, number, caption, alt text and SVG path."""
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+def charts_in(page: Path, soup: BeautifulSoup | None = None) -> list[dict[str, str]]:
+    """Each chart figure of a built page: its id, number, caption, alt text and SVG path.
+    ``soup``: the page already parsed."""
+    if soup is None:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     found = []
     for figure in soup.select("figure"):
         img = figure.select_one("img[src$='.svg']")

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from frontierbook.build.notebooks import publish_notebooks
 from frontierbook.inputs import InputError, descriptor, shown_path
 from frontierbook.paths import BIB_PATH, DATA_DIR
+from sitebuilder.notebooks import publish_notebooks
 
 
 def undeclared_data(data_dir: Path = DATA_DIR) -> list[str]:

@@ -1,4 +1,4 @@
-"""Check the book's external links: ``python -m frontierbook.build.linkcheck``.
+"""Check the book's external links: ``python -m sitebuilder.linkcheck``.
 
 ``make linkcheck`` runs it after ``make book``. It is Sphinx's ``linkcheck`` builder on the
 book's own configuration (hosts that refuse link checkers are listed, with reasons, under

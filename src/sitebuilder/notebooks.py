@@ -26,9 +26,9 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from frontierbook.build import repository, wheel
-from frontierbook.build.toc import is_notebook_source
 from frontierbook.paths import ROOT
+from sitebuilder import repository, wheel
+from sitebuilder.toc import is_notebook_source
 
 NOTEBOOK_DIR = "_sources"  # where the theme's download button looks for <page>.ipynb
 NOTEBOOK_BRANCH = "notebooks"  # the workflow publishes the generated notebooks there
@@ -206,6 +206,13 @@ def downloadable_notebook(
     import nbformat
 
     notebook = jupytext.read(source)
+    # A Markdown cell the book removes speaks to readers of the source in Jupyter (run all
+    # cells first); this notebook's text already shows the numbers.
+    notebook.cells = [
+        cell
+        for cell in notebook.cells
+        if cell.cell_type != "markdown" or "remove-cell" not in cell.metadata.get("tags", [])
+    ]
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = plain_markdown(cell.source, links, numbers, docname)

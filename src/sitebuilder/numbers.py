@@ -217,7 +217,7 @@ def add_page_numbers(app: Sphinx, pagename: str, templatename: str, context: dic
 
 def book_numbers(app: Sphinx) -> list[dict]:
     """Every number of the book with its page and provenance, in reading order."""
-    from frontierbook.build.toc import toc_docnames
+    from sitebuilder.toc import toc_docnames
 
     found = glued_numbers(app)
     order = [d for d in toc_docnames(Path(app.srcdir)) if d in found]
@@ -303,9 +303,14 @@ def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> No
 
     for placeholder in doctree.findall(numbers_table):
         uri = app.builder.get_relative_uri
-        rows = []
+        # A number several pages publish under one name (an event's date) is listed once.
+        pages: dict[str, list[str]] = {}
+        first: dict[str, dict] = {}
         for number in book_numbers(app):
-            page = number["page"].removesuffix(".html")
+            pages.setdefault(number["name"], []).append(number["page"].removesuffix(".html"))
+            first.setdefault(number["name"], number)
+        rows = []
+        for name, number in first.items():
             inputs = [
                 join(
                     link(f"#table-{r['table']}", r["table"]),
@@ -322,7 +327,10 @@ def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> No
                 Row(
                     (
                         join(number["value"], LINE_BREAK, code(number["name"])),
-                        link(uri(docname, page), page.split("/")[-1]),
+                        join(
+                            *(link(uri(docname, p), p.split("/")[-1]) for p in pages[name]),
+                            sep=LINE_BREAK,
+                        ),
                         described_html(number["how"]),
                         join(*inputs, sep=LINE_BREAK),
                     ),

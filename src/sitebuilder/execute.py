@@ -6,8 +6,8 @@ stale chapters here first, in a pool as wide as the machine with the slowest fir
 storing each result in the Jupyter cache that MyST-NB reads (``_build/.jupyter_cache``),
 leaves Sphinx only cache hits.
 
-Every table is validated once, here, before the kernels start (:func:`validate_tables_once`),
-so no chapter pays for Frictionless.
+The driver validates every table once before the kernels start
+(:func:`validate_tables_once`), so no chapter pays for Frictionless.
 
 Each run is stored together with the fingerprint of the inputs it was made from (see
 :mod:`.fingerprint`); the hashes are taken before the run starts, so an input edited during
@@ -28,13 +28,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from frontierbook import reads
-from frontierbook.build.fingerprint import (
-    FINGERPRINT_KEY,
-    BuildPaths,
-    Inputs,
-    _read_notebook,
-    open_cache,
-)
+from sitebuilder.fingerprint import FINGERPRINT_KEY, Inputs, open_cache, read_notebook
+from sitebuilder.layout import BuildPaths
 
 TIMEOUT_SECONDS = 300
 
@@ -63,7 +58,7 @@ def _execute(docname: str, paths: BuildPaths, inputs: Inputs) -> tuple[str, floa
     log.write_text("", encoding="utf-8")
     os.environ[reads.DOC_ENV] = docname
     os.environ[reads.READS_LOG_ENV] = str(log)
-    notebook = _read_notebook(path)
+    notebook = read_notebook(path)
     failed_cell: list[int] = []
     # A Unix socket instead of TCP: nothing listens on the network, and ipykernel has no
     # reason to warn that TCP traffic is unencrypted. Socket paths must stay short.
@@ -118,7 +113,8 @@ def _previous_seconds(paths: BuildPaths) -> dict[str, float]:
 
 def validate_tables_once(paths: BuildPaths) -> float:
     """Validate every table here, once, before any kernel starts. The loader remembers each
-    valid table under ``_build/`` (:mod:`frontierbook.data`), so the chapters' kernels skip
+    valid table in ``paths.validated``, which it names in ``FRONTIERBOOK_VALIDATED_DIR``
+    (:mod:`frontierbook.reads`) for the kernels started after it, so the chapters skip
     Frictionless, whose import and checks would otherwise cost every chapter that reads
     data a second or more. A table that fails is left to the chapters that read it: they
     name its file, row and column, beside any other fault the build finds. Returns the
@@ -126,6 +122,7 @@ def validate_tables_once(paths: BuildPaths) -> float:
     from frontierbook.data import DataError, load_table, table_names
 
     started = time.perf_counter()
+    os.environ[reads.VALIDATED_DIR_ENV] = str(paths.validated)
     data_dir, bib_path = paths.root / "data", paths.root / "references.bib"
     for name in table_names(data_dir):
         try:
@@ -150,12 +147,8 @@ def execute_stale(
     errors: dict[str, str] = {}
     if not order:
         return times, errors
-    # Every input hashed before any run starts; the workers get the hashes.
-    inputs.sources, inputs.tables, inputs.shared  # noqa: B018
     # Create the cache database here, before the workers race to create it.
     open_cache(paths)
-    seconds = validate_tables_once(paths)
-    print(f"frontierbook: validated the tables in {seconds:.2f} seconds", flush=True)
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(order)))) as pool:
         futures = [pool.submit(_execute, d, paths, inputs) for d in order]
         for future in as_completed(futures):
@@ -164,5 +157,7 @@ def execute_stale(
             if error:
                 errors[docname] = error
             else:
-                print(f"frontierbook: executed {docname} in {seconds:.2f} seconds", flush=True)
+                done = f"{len(times)} of {len(order)}"
+                line = f"frontierbook: executed {docname} in {seconds:.2f} seconds ({done})"
+                print(line, flush=True)
     return times, errors

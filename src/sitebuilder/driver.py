@@ -1,4 +1,4 @@
-"""Build the book: ``python -m frontierbook.build`` (what ``make book`` runs).
+"""Build the book: ``python -m sitebuilder`` (what ``make book`` runs).
 
 The whole path, top to bottom (:func:`build`):
 
@@ -31,9 +31,10 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from frontierbook.build import execute
-from frontierbook.build.fingerprint import BuildPaths, Inputs, sources_digest, stale_chapters
 from frontierbook.paths import ROOT
+from sitebuilder import execute, speedups
+from sitebuilder.fingerprint import Inputs, sources_digest, stale_chapters
+from sitebuilder.layout import BuildPaths
 
 
 class BuildError(Exception):
@@ -124,19 +125,21 @@ def run_sphinx(paths: BuildPaths, jobs: int) -> None:
 def check_inputs(paths: BuildPaths) -> None:
     """The shared inputs parse and ``data/`` holds only what may be published. Checked before
     anything executes, so a bad input is named once, not in every chapter's traceback."""
-    from frontierbook.build.publish import check_data_folder
-    from frontierbook.inputs import InputError, bibliography, descriptor
+    from frontierbook.citations import citation_labels
+    from frontierbook.inputs import InputError, descriptor
+    from sitebuilder.publish import check_data_folder
 
     try:
         descriptor(paths.root / "data")
-        bibliography(paths.root / "references.bib")
+        citation_labels(paths.root / "references.bib")  # parses it, then checks the labels
         check_data_folder(paths.root / "data")
     except InputError as error:
         raise BuildError(str(error)) from None
 
 
-def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> list[str]:
-    """Build ``paths.root`` into ``_build/html``; return the chapters executed."""
+def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> list[str] | None:
+    """Build ``paths.root`` into ``_build/html``; return the chapters executed, or None when
+    nothing changed and nothing was built."""
     jobs = jobs or os.cpu_count() or 1
     if full:
         shutil.rmtree(paths.jupyter_cache, ignore_errors=True)
@@ -144,20 +147,22 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
     digest = sources_digest(paths.root)
     if _published_digest(paths) == digest and (paths.html / "index.html").is_file():
         print("frontierbook: nothing changed since the last build; _build/html is current")
-        return []
+        return None
     remove_outputs(paths)
     check_inputs(paths)
 
     inputs = Inputs(paths.root)
-    try:
-        # Hashed once, now, before anything executes (see fingerprint.Inputs).
-        inputs.sources, inputs.tables, inputs.shared  # noqa: B018
-    except json.JSONDecodeError as error:
-        raise BuildError(f"data/datapackage.json is not valid JSON: {error}") from None
-    except (KeyError, TypeError) as error:
-        raise BuildError(f"data/datapackage.json: a resource lacks {error}") from None
+    # Hashed once, now, before anything executes; the workers get these hashes.
+    inputs.hash_all()
     stale = stale_chapters(paths, inputs)
-    print(f"frontierbook: {len(stale)} chapter(s) to execute: {', '.join(stale) or 'none'}")
+    workers = max(1, min(jobs, len(stale)))
+    print(
+        f"frontierbook: {len(stale)} chapter(s) to execute, {workers} at a time: "
+        f"{', '.join(stale) or 'none'}"
+    )
+    if stale:
+        seconds = execute.validate_tables_once(paths)
+        print(f"frontierbook: validated the tables in {seconds:.2f} seconds")
     seconds, errors = execute.execute_stale(paths, inputs, stale, jobs)
     if errors:
         raise BuildError(
@@ -166,7 +171,7 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
             )
         )
 
-    print("frontierbook: running Sphinx")
+    print("frontierbook: running Sphinx (every chapter from the cache; seconds)")
     run_sphinx(paths, jobs)
     # The build's own record of its configuration hash; nothing a reader needs.
     (paths.html_partial / ".buildinfo").unlink(missing_ok=True)
@@ -185,11 +190,7 @@ def _published_digest(paths: BuildPaths) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # jsonschema (imported by Jupyter Book, nbformat and jupyter-cache) loads the optional
-    # rfc3987_syntax package when present, which compiles a grammar for 1.7 s in every
-    # process, only to check the "iri" string format. No schema in this build uses that
-    # format, so the build driver and its workers skip it.
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    speedups.skip_rfc3987_syntax()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--full", action="store_true", help="forget all state; execute all")
@@ -207,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     except BuildLocked as error:
         print(f"frontierbook: {error}", file=sys.stderr)
         return 1
+    if executed is None:
+        return 0
     print(
         f"frontierbook: built _build/html in {time.perf_counter() - started:.1f} s; "
         f"executed {len(executed)} chapter(s): {', '.join(executed) or 'none'}"

@@ -3,6 +3,7 @@
 It wires the book's page features into Sphinx's events; each feature lives in its own module:
 
 - :mod:`.numbers`: ``{eval}`name``` in the prose shows the number a chapter published.
+- :mod:`.citestyle`: in-text citations and bibliography labels are the works' one label.
 - :mod:`.pages`: chart alt text copied from the SVG into ``<img alt>``; accessible tables.
 - :mod:`.notebooks`: every chapter published as ``.ipynb``, its download link, Colab's button.
 - :mod:`.repository`: the repository and launch buttons, from ``GITHUB_REPOSITORY``, and
@@ -21,9 +22,10 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from frontierbook.build import (
+from sitebuilder import (
     assets,
     chartimages,
+    citestyle,
     icons,
     mathml,
     notebooks,
@@ -34,41 +36,19 @@ from frontierbook.build import (
     repository,
     search,
     sourcelinks,
+    speedups,
 )
 
 
-def _declare_parallel_safe(app: Sphinx, config) -> None:
-    """Two extensions that Jupyter Book always loads do not declare parallel safety, so
-    Sphinx would fall back to a serial build (with a warning, fatal under -W). Both are inert
-    in an HTML build: sphinx_jupyterbook_latex only transforms LaTeX output, and
-    sphinx_multitoc_numbering only renumbers sections once, in the main process, after
-    reading. Neither keeps per-document state that a parallel read would lose."""
-    if app.builder is not None and app.builder.format != "html":
-        return
-    for name in ("sphinx_jupyterbook_latex", "sphinx_multitoc_numbering"):
-        if name in app.extensions and app.extensions[name].parallel_read_safe is None:
-            app.extensions[name].parallel_read_safe = True
-
-
-def _find_bibtex_backend_once() -> None:
-    """sphinxcontrib-bibtex asks pybtex for its plain-text backend at every citation, and
-    pybtex answers by scanning every installed package's entry points (about 10 ms each, over
-    a hundred citations). Registered once through pybtex's API for runtime plugins, which it
-    consults first, the same class is found at once."""
-    import pybtex.plugin
-
-    group, name = "pybtex.backends", "plaintext"
-    pybtex.plugin.register_plugin(group, name, pybtex.plugin.find_plugin(group, name), force=True)
-
-
 def setup(app: Sphinx) -> dict:
-    _find_bibtex_backend_once()
+    speedups.find_bibtex_backend_once()
     search.register()
     numbers.register(app)
+    citestyle.register(app)
     mathml.register(app)
     app.connect("config-inited", repository.configure)
     app.add_role("readme", repository.readme_role)
-    app.connect("builder-inited", lambda a: _declare_parallel_safe(a, a.config))
+    app.connect("builder-inited", speedups.declare_parallel_safe)
     app.connect("builder-inited", publish.check_inputs)
     app.connect("doctree-resolved", pages.set_alt)
     app.connect("doctree-resolved", notebooks.add_notebook_link)

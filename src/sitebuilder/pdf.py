@@ -1,6 +1,6 @@
 """The whole book as one PDF, printed from the built HTML: ``make pdf``.
 
-``python -m frontierbook.build.pdf`` (after ``make book``) joins every page of the built
+``python -m sitebuilder.pdf`` (after ``make book``) joins every page of the built
 site, in the order of the table of contents, into one print document, and has the Debian
 Chromium the tests use print it to A4 with the site's own print stylesheet
 (``_static/print.css``): the same text, tables and charts as the web pages. It adds a title
@@ -31,9 +31,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from frontierbook.build.fingerprint import BuildPaths
-from frontierbook.build.toc import toc_docnames
 from frontierbook.paths import ROOT
+from sitebuilder.layout import BuildPaths
+from sitebuilder.toc import toc_docnames
 
 BOOK_PDF = "book.pdf"
 _DOWNLOAD_ITEM_CLASS = "btn-download-book-pdf-button"
@@ -187,7 +187,7 @@ body { margin: 0; }
 
 def compose(site: Path, starts: dict[str, int] | None = None, root: Path = ROOT) -> str:
     """The whole book as one HTML document, to be saved in a folder beside ``site``."""
-    from frontierbook.build import repository
+    from sitebuilder import repository
 
     book = chapters(site, root)
     ids = {chapter.docname: _ids(site, chapter) for chapter in book}
@@ -210,7 +210,7 @@ def compose(site: Path, starts: dict[str, int] | None = None, root: Path = ROOT)
 
 
 def _chromium() -> str:
-    from frontierbook.pageweight import CHROMIUM
+    from sitebuilder.pageweight import CHROMIUM
 
     chromium = os.environ.get("BOOK_CHROMIUM") or str(CHROMIUM)
     if not Path(chromium).is_file():
@@ -222,7 +222,7 @@ def print_pdf(document: Path, target: Path) -> None:
     """Print ``document`` to A4 with page numbers, links and an outline of its headings."""
     from playwright.sync_api import sync_playwright
 
-    from frontierbook.pageweight import CHROMIUM_ARGS
+    from sitebuilder.pageweight import CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
@@ -380,7 +380,7 @@ def build_pdf(paths: BuildPaths) -> Path | None:
 
 
 def main() -> int:
-    from frontierbook.build.driver import BuildLocked, build_lock
+    from sitebuilder.driver import BuildLocked, build_lock
 
     paths = BuildPaths(ROOT)
     started = time.perf_counter()

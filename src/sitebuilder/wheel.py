@@ -8,12 +8,12 @@ is not a repository checkout.
 
 The version carries a digest of every input (``0.1.0+<digest>``), so the file name changes
 whenever the code or the data do, and a browser or pip cache can never serve an older one.
-The wheel's dependencies are pinned to the versions in ``requirements.txt``. The build
-subpackage stays out: it builds the book, a chapter never imports it.
+The wheel's dependencies are pinned to the versions in ``requirements.txt``. The site
+builder (:mod:`sitebuilder`) is a separate package and stays out: a chapter never imports it.
 
-The wheel is built with the project venv's own setuptools (``--no-build-isolation``), so the
-build needs no network, and with a fixed ``SOURCE_DATE_EPOCH``, so identical inputs give a
-byte-identical wheel.
+The wheel is built by pip with flit_core, the build backend pinned in requirements.txt and
+installed in the project venv (``--no-build-isolation``), so the build needs no network, and
+with a fixed ``SOURCE_DATE_EPOCH``, so identical inputs give a byte-identical wheel.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ PINNED_DEPENDENCIES = ("frictionless", "pandas", "numpy", "matplotlib", "pybtex"
 UNPINNED_DEPENDENCIES = ("ipython",)
 # 1980-01-01, the earliest date a zip file can hold.
 SOURCE_DATE_EPOCH = "315532800"
-_SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "build", "*.egg-info")
 
 
 def _canonical(name: str) -> str:
@@ -72,7 +71,7 @@ def _inputs(root: Path) -> list[tuple[str, Path]]:
     files = [
         (path.relative_to(package).as_posix(), path)
         for path in sorted(package.rglob("*.py"))
-        if "__pycache__" not in path.parts and path.relative_to(package).parts[0] != "build"
+        if "__pycache__" not in path.parts
     ]
     book = [root / "references.bib", *sorted((root / "data").iterdir())]
     book += sorted((root / "chapters").glob("*.md"))
@@ -112,8 +111,8 @@ def _pyproject(root: Path, version: str) -> str:
     return "\n".join(
         [
             "[build-system]",
-            'requires = ["setuptools>=61"]',
-            'build-backend = "setuptools.build_meta"',
+            'requires = ["flit_core>=3.4,<5"]',
+            'build-backend = "flit_core.buildapi"',
             "",
             "[project]",
             f"name = {toml(project['name'])}",
@@ -122,28 +121,13 @@ def _pyproject(root: Path, version: str) -> str:
             f"requires-python = {toml(project.get('requires-python', '>=3.11'))}",
             f"dependencies = {toml(dependencies(root))}",
             "",
-            "[tool.setuptools]",
-            'package-dir = {"" = "src"}',
-            f"packages = {toml(sorted(_subpackages(root)))}",
-            "",
-            "[tool.setuptools.package-data]",
-            f"{PACKAGE} = {toml([f'{PACKAGED_BOOK_DIR}/*', f'{PACKAGED_BOOK_DIR}/*/*'])}",
-            "",
         ]
     )
 
 
-def _subpackages(root: Path) -> set[str]:
-    package = root / "src" / PACKAGE
-    return {PACKAGE} | {
-        ".".join((PACKAGE, *init.parent.relative_to(package).parts))
-        for init in package.rglob("__init__.py")
-        if init.parent != package and init.parent.relative_to(package).parts[0] != "build"
-    }
-
-
 def build_wheel(root: Path, dest: Path) -> Path:
-    """The wheel for ``root``'s current code and data in ``dest``; built only if missing."""
+    """The wheel for ``root``'s current code and data in ``dest``; built only if missing.
+    flit_core packs every file of the staged package, ``_book/`` included."""
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / wheel_name(root)
     if target.is_file():

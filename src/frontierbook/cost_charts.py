@@ -1,0 +1,149 @@
+"""The cost chapter's charts, each drawn from the tables and the chapter's assumptions.
+
+Every function returns a finished figure (title, sources, alt text); the chapter shows it
+with :func:`frontierbook.style.show`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from frontierbook.charts import heat_map, labelled_ranking, range_strip, ranking_grid
+from frontierbook.style import finish_chart
+from frontierbook.text import long_date, number, usd
+
+PRICE_COLUMNS = {
+    "input_cache_miss_usd_per_mtok": "Input (cache miss)",
+    "output_usd_per_mtok": "Output",
+}
+
+
+def stages_chart(stages: pd.DataFrame, r1_row: pd.Series, r1_hours: float) -> Figure:
+    """GPU-hours of V3's three training stages and of R1's later reinforcement learning."""
+    r1_bar = {"stage": "R1 reasoning stage\n(disclosed Sep 2025)", "source": r1_row["source"]}
+    r1_bar |= {"h800_gpu_hours": r1_hours, "reported_cost_usd": r1_row["low_usd"]}
+    bars = pd.concat([stages, pd.DataFrame([r1_bar])], ignore_index=True)
+    bars["thousands"] = bars["h800_gpu_hours"] / 1e3
+    hours, dollars = bars["h800_gpu_hours"], bars["reported_cost_usd"]
+    bars["text"] = [f"{number(h)} h, {usd(c)}" for h, c in zip(hours, dollars, strict=True)]
+    return labelled_ranking(
+        bars,
+        label="stage",
+        value="thousands",
+        text="text",
+        sort=False,
+        highlight=[r1_bar["stage"]],
+        fmt=number,
+        title="Pre-training is almost all of V3's headline; R1 added little",
+        xlabel="H800 GPU-hours (thousands)",
+        figsize=(6.0, 3.6),
+    )
+
+
+def first_principles_chart(predicted: pd.DataFrame, low: float, high: float) -> Figure:
+    """GPU-hours predicted over the plausible utilisations (``low`` to ``high``), one strip
+    per row of ``predicted`` (label, low, high, reported, source), with the reported hours."""
+    predicted = predicted.assign(category=f"predicted at {low:.0%}–{high:.0%} utilisation")
+    return range_strip(
+        predicted,
+        label="label",
+        low="low",
+        high="high",
+        category="category",
+        kind=None,
+        point=("reported", "reported by the developer"),
+        fmt=lambda h: f"{h / 1e6:.2f}M",
+        title=f"Reported GPU-hours fit {low * 100:.0f}–{high:.0%} utilisation",
+        xlabel="GPU-hours (log scale)",
+    )
+
+
+def ledger_chart(ledger: pd.DataFrame, headline: float) -> Figure:
+    """Every item of the cost ledger as a range, grouped by component, against the headline."""
+    order = ["final_run", "data", "experiments", "staff", "hardware", "operations"]
+    plot = ledger.assign(rank=ledger["component"].map(order.index))
+    by_id = ledger if ledger.index.name == "item_id" else ledger.set_index("item_id")
+    capex_x = by_id.at["server-capex", "low_usd"] / headline
+    return range_strip(
+        plot.sort_values(["rank", "low_usd"]),
+        label="item",
+        low="low_usd",
+        high="high_usd",
+        category="component",
+        note="whose",
+        title=f"The fleet cost ~{capex_x:,.0f}× the headline; the model, a few times",
+        xlabel="US$ (log scale)",
+        fmt=usd,
+        reference=(headline, f"the {usd(headline)} headline"),
+    )
+
+
+def runs_chart(cost_rows: pd.DataFrame, headline: float) -> Figure:
+    """Training-cost figures for frontier models (``model``, ``value_low``, ``value_high``,
+    ``kind``, ``basis``, ``source``), V3's among them."""
+    others = cost_rows[cost_rows["model"] != "DeepSeek-V3"]
+    low, high = others["value_low"].min() / headline, others["value_high"].max() / headline
+    return range_strip(
+        cost_rows,
+        label="model",
+        low="value_low",
+        high="value_high",
+        category="kind",
+        note="basis",
+        title=f"Others' runs cost {low:.0f} to {high:.0f} times V3's, by differing methods",
+        xlabel="Training cost, US$ (log scale)",
+        fmt=usd,
+    )
+
+
+def prices_chart(prices: pd.DataFrame, o1: pd.Series, r1: pd.Series) -> Figure:
+    """API list prices per million tokens, input without cache hits and output."""
+    labels = [f"{r.model}, from {long_date(r.effective_date)}" for r in prices.itertuples()]
+    tidy = prices.assign(label=labels).melt(
+        ["label", "source"], list(PRICE_COLUMNS), "tokens", "price"
+    )
+    tidy["tokens"] = tidy["tokens"].map(PRICE_COLUMNS)
+    times = o1["output_usd_per_mtok"] / r1["output_usd_per_mtok"]
+    return ranking_grid(
+        tidy,
+        panel="tokens",
+        label="label",
+        value="price",
+        fmt=partial(usd, digits=2),
+        title=f"OpenAI's o1 listed at about {times:.0f} times R1's price",
+        xlabel="US$ per million tokens",
+    )
+
+
+def sensitivity_chart(
+    grid: np.ndarray,
+    prices: Sequence[float],
+    multipliers: Sequence[float],
+    staff_share: float,
+    sources: Sequence[str],
+) -> Figure:
+    """Model-development cost for each GPU-hour price (rows) and experiment multiplier."""
+    fig = heat_map(
+        grid,
+        columns=[f"{m:g}×" for m in multipliers],
+        rows=[usd(v, 2) for v in prices],
+        fmt=partial(usd, digits=1),
+        figsize=(6.0, 4.6),
+        title=f"The model costs {usd(grid.min(), 1)} to {usd(grid.max(), 0)} here: "
+        "millions, not billions",
+        xlabel="Experiment GPU-hours per final-run GPU-hour",
+        ylabel="GPU-hour price (US$)",
+    )
+    alt = (
+        f"Heat map of model-development cost for GPU-hour prices from {usd(min(prices), 2)} "
+        f"to {usd(max(prices), 2)} and experiment multipliers from 0 to {max(multipliers):g}: "
+        f"from {usd(grid.min())} in the corner with the lowest price and no experiments to "
+        f"{usd(grid.max())} at the highest price and multiplier."
+    )
+    note = f"Staff at {staff_share:.0%} of development cost"
+    return finish_chart(fig, sources, note=note, alt=alt)
