@@ -8,6 +8,17 @@
   var data = document.getElementById("fb-numbers");
   if (!data) return;
   var numbers = JSON.parse(data.textContent);
+  // The popover's words in the page's language (sitebuilder.numbers), English by default.
+  var words = {
+    where: "Where {value} comes from",
+    more: "and {count} more rows",
+    params: "Depends on your assumptions: ",
+    assumptions: "The book's assumption: ",
+    all: "This number in the list of all numbers",
+    kinds: {}
+  };
+  var wordsData = document.getElementById("fb-number-words");
+  if (wordsData) words = JSON.parse(wordsData.textContent);
   var open = null; // {button, panel, pinned}
   var hideTimer = 0;
   var refocusing = false;
@@ -39,34 +50,36 @@
     var panel = el("span", "fb-pop");
     panel.id = "fb-pop-" + ++count;
     panel.setAttribute("role", "dialog");
-    panel.setAttribute("aria-label", "Where " + button.textContent + " comes from");
+    panel.setAttribute("aria-label", words.where.replace("{value}", button.textContent));
     panel.appendChild(el("strong", "fb-pop-value", button.textContent));
     panel.appendChild(described("fb-pop-how", info.how));
     if (info.rows.length) {
       var list = el("ul", "fb-pop-rows");
       info.rows.slice(0, MAX_ROWS).forEach(function (row) {
         var item = el("li", "fb-kind-" + (row.kind === "reported" ? "reported" : "estimate"));
-        item.appendChild(el("span", "fb-pop-kind", row.kind));
+        item.appendChild(el("span", "fb-pop-kind", words.kinds[row.kind] || row.kind));
         item.appendChild(document.createTextNode(" "));
         item.appendChild(link(row.data_href, row.table + ": " + row.key));
         item.appendChild(document.createTextNode(", "));
         item.appendChild(row.cite_href ? link(row.cite_href, row.cite) : el("span", "", row.cite));
+        // The source's tier: primary (the document itself), press, or secondary (a copy).
+        item.appendChild(el("span", "fb-pop-tier fb-tier-" + row.tier, " (" + row.tier + ")"));
         list.appendChild(item);
       });
       if (info.rows.length > MAX_ROWS) {
-        list.appendChild(el("li", "", "and " + (info.rows.length - MAX_ROWS) + " more rows"));
+        list.appendChild(el("li", "", words.more.replace("{count}", info.rows.length - MAX_ROWS)));
       }
       panel.appendChild(list);
     }
     if (info.params.length) {
       var names = info.params.map(function (p) { return p.name + (p.value ? " = " + p.value : ""); });
-      panel.appendChild(el("span", "fb-pop-params", "Depends on your assumptions: " + names.join(", ")));
+      panel.appendChild(el("span", "fb-pop-params", words.params + names.join(", ")));
     }
     if (info.assumptions.length) {
       var fixed = info.assumptions.map(function (p) { return p.name + (p.value ? " = " + p.value : ""); });
-      panel.appendChild(el("span", "fb-pop-params", "The book's assumption: " + fixed.join(", ")));
+      panel.appendChild(el("span", "fb-pop-params", words.assumptions + fixed.join(", ")));
     }
-    panel.appendChild(link(info.all_href, "This number in the list of all numbers"));
+    panel.appendChild(link(info.all_href, words.all));
     panel.addEventListener("mouseenter", function () { clearTimeout(hideTimer); });
     panel.addEventListener("mouseleave", scheduleHide);
     panel.addEventListener("focusout", leaving);

@@ -15,7 +15,12 @@ Works in a scratch copy of the book, so your own _build is untouched. Measures (
              chapters that re-executed
   stale      charts in the one-CSV rebuild that differ from a clean build of the same sources
   weight     site size and each page's HTML + images
-and prints the ratios against the targets in issue 8.
+  editions   a cold build of every edition (English and each translation in locales/)
+             against a cold build of the English edition alone (the same copy without
+             locales/), with the CPU seconds of each, which other work on the machine
+             does not inflate; and which chapters the one-CSV rebuild re-executed in each
+             language
+and prints the ratios against the targets in issue 8 and issue 26.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -43,11 +49,21 @@ def copy_book(target: Path) -> Path:
     return target
 
 
+CPU_SECONDS: list[float] = []  # of the last run(): user + system time of the whole tree
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(cmd: list[str], cwd: Path) -> tuple[float, str]:
     env = {**os.environ, "PYTHONPATH": str(cwd / "src"), "MPLBACKEND": "Agg"}
+    cpu = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    CPU_SECONDS[:] = [_children_cpu() - cpu]
     if done.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return elapsed, done.stdout + done.stderr
@@ -76,10 +92,24 @@ def executed_seconds(log: str) -> float:
     itself in round 1, and still does in a plain Jupyter Book build), so that time counts
     as the chapters' too."""
     pattern = (
-        r"(?:Executed notebook|frontierbook: executed \S+|frontierbook: validated the tables)"
+        r"(?:Executed notebook|frontierbook: validated the tables)"
         r" in ([\d.]+) seconds"
     )
-    return sum(float(s) for s in re.findall(pattern, log))
+    runs = [
+        float(s)
+        for line in re.findall(r"frontierbook: executed \S+ in (.*)", log)
+        for s in re.findall(r"([\d.]+) s \(", line)
+    ]
+    return sum(float(s) for s in re.findall(pattern, log)) + sum(runs)
+
+
+def executed_per_language(log: str) -> dict[str, set[str]]:
+    """Language -> the chapters a build of ours executed in it."""
+    found: dict[str, set[str]] = {}
+    for docname, line in re.findall(r"frontierbook: executed (\S+) in (.*)", log):
+        for language in re.findall(r"\((\w+)\)", line):
+            found.setdefault(language, set()).add(docname)
+    return found
 
 
 def images(html: Path) -> dict[str, list[bytes]]:
@@ -112,11 +142,25 @@ def main() -> None:
     args = parser.parse_args()
     ours = [str(PYTHON), "-m", "sitebuilder"]
     results: dict[str, list[float]] = {
-        k: [] for k in ("cold", "jb", "floor", "nochange", "csv", "csvbudget")
+        k: []
+        for k in (
+            "cold",
+            "jb",
+            "floor",
+            "nochange",
+            "csv",
+            "csvbudget",
+            "english",
+            "cold_cpu",
+            "english_cpu",
+        )
     }
     executed_after_csv: set[str] = set()
+    per_language: dict[str, set[str]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         book = copy_book(Path(scratch) / "book")
+        english = copy_book(Path(scratch) / "english")
+        shutil.rmtree(english / "locales", ignore_errors=True)
         # Before any build: a file added between our cold build and its no-change rebuild
         # would count as a change.
         for mode in ("force", "cache"):
@@ -131,6 +175,11 @@ def main() -> None:
             results["jb"].append(seconds)
             seconds, _ = run([*ours, "--full"], book)
             results["cold"].append(seconds)
+            results["cold_cpu"].append(CPU_SECONDS[0])
+            shutil.rmtree(english / "_build", ignore_errors=True)
+            seconds, _ = run([*ours, "--full"], english)
+            results["english"].append(seconds)
+            results["english_cpu"].append(CPU_SECONDS[0])
             seconds, log = jb_build(book, "cache", "_build_floor")
             assert executed_seconds(log) == 0, "the floor build executed a chapter"
             results["floor"].append(seconds)
@@ -145,6 +194,7 @@ def main() -> None:
             executed_after_csv = set(
                 re.findall(r"executed \d+ chapter\(s\): (.*)", log)[-1].split(", ")
             )
+            per_language = executed_per_language(log)
         incremental = images(book / "_build" / "html")
         run([*ours, "--full"], book)
         clean = images(book / "_build" / "html")
@@ -159,7 +209,10 @@ def main() -> None:
     med = {k: statistics.median(v) for k, v in results.items()}
     print(f"\nMedian of {args.runs} runs (seconds) on {os.cpu_count()} cores\n")
     rows = [
-        ("cold build, ours", med["cold"]),
+        ("cold build, ours, every edition", med["cold"]),
+        ("cold build, ours, English edition alone", med["english"]),
+        ("  CPU seconds, every edition", med["cold_cpu"]),
+        ("  CPU seconds, English edition alone", med["english_cpu"]),
         ("cold build, Jupyter Book default (serial, force)", med["jb"]),
         ("floor: Jupyter Book, every chapter cached", med["floor"]),
         ("no-change rebuild, ours", med["nochange"]),
@@ -169,11 +222,15 @@ def main() -> None:
     for label, value in rows:
         print(f"  {label:<52} {value:7.1f}")
     print(f"\n  re-executed after editing {args.csv}: {', '.join(sorted(executed_after_csv))}")
+    for language, chapters in sorted(per_language.items()):
+        print(f"    in {language!r}: {', '.join(sorted(chapters))}")
     # Targets from issue 8; round 1's figures, which issue 11 must not regress.
     checks = [
         ("cold / JB default", med["cold"] / med["jb"], 0.6, 0.56),
         ("no-change / floor", med["nochange"] / med["floor"], 1.25, 0.35),
         ("one-CSV / (floor + re-executed)", med["csv"] / med["csvbudget"], 1.0, 0.60),
+        ("every edition / English alone", med["cold"] / med["english"], 1.6, "new"),
+        ("  the same in CPU seconds", med["cold_cpu"] / med["english_cpu"], 1.6, "new"),
     ]
     print("\nRatios (target; round 1):")
     for label, ratio, target, round1 in checks:
@@ -182,6 +239,11 @@ def main() -> None:
     print(
         f"  stale charts                       {stale:5d}  (0)  {'ok' if stale == 0 else 'MISSED'}"
     )
+    fast = "ok" if med["nochange"] < 1.0 else "MISSED"
+    print(f"  no-change rebuild (seconds)        {med['nochange']:5.2f}  (< 1)  {fast}")
+    languages = sorted(per_language)
+    same = len({frozenset(c) for c in per_language.values()}) <= 1 and len(languages) > 1
+    print(f"  one-CSV: the same chapters in {', '.join(languages)}: {'ok' if same else 'MISSED'}")
     print(f"\nSite: {total / 1e6:.2f} MB")
     for page, size in sorted(pages.items(), key=lambda kv: -kv[1]):
         print(f"  {page:<40} {size / 1e3:7.0f} kB")

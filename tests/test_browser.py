@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from frontierbook.paths import ROOT
+from sitebuilder.editions import editions
 from sitebuilder.icons import FONT_DIR
 from sitebuilder.toc import toc_docnames
 from tests.conftest import CHROMIUM_ARGS
@@ -42,8 +43,13 @@ PAGE_BUDGET_BYTES = 600_000
 
 
 def toc_pages() -> list[str]:
-    """Every page in _toc.yml, as paths relative to the site root."""
-    return [f"{docname}.html" for docname in toc_docnames(ROOT)]
+    """Every page in _toc.yml, in every edition (a translation under /<language>/), as paths
+    relative to the site root."""
+    return [
+        f"{edition.prefix}{docname}.html"
+        for edition in editions(ROOT)
+        for docname in toc_docnames(ROOT)
+    ]
 
 
 PAGES = toc_pages()
@@ -199,18 +205,21 @@ def _font_file(family: str, weight: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def icon_fonts(built_book: Path) -> dict[str, set[int]]:
-    """The code points each published (subset) icon font holds."""
+def icon_fonts(built_book: Path) -> dict[str, dict[str, set[int]]]:
+    """Per edition ('' or 'id/'), the code points each published (subset) icon font holds."""
     from fontTools.ttLib import TTFont
 
     return {
-        font.name: set(TTFont(font).getBestCmap() or {})
-        for font in (built_book / FONT_DIR).glob("*.woff2")
+        edition.prefix: {
+            font.name: set(TTFont(font).getBestCmap() or {})
+            for font in (built_book / edition.prefix / FONT_DIR).glob("*.woff2")
+        }
+        for edition in editions(ROOT)
     }
 
 
 def test_every_icon_the_page_draws_is_in_its_subset_font(
-    desktop: Visit, icon_fonts: dict[str, set[int]]
+    desktop: Visit, icon_fonts: dict[str, dict[str, set[int]]]
 ) -> None:
     """Independent of how the build chose the glyphs (sitebuilder.icons): what
     Chromium draws with the icon fonts must be in the published fonts, and every icon font
@@ -220,10 +229,12 @@ def test_every_icon_the_page_draws_is_in_its_subset_font(
         "[...document.fonts].filter(f => f.status === 'error').map(f => f.family)"
     )
     assert failed == [], f"icon fonts that did not load: {failed}"
+    edition = next(e for e in editions(ROOT)[::-1] if desktop.path.startswith(e.prefix))
+    fonts = icon_fonts[edition.prefix]
     missing = [
         f"{where} draws U+{code:04X} ({family} {weight})"
         for family, weight, code, where in desktop.page.evaluate(_ICONS_DRAWN)
-        if code not in icon_fonts[_font_file(family, weight)]
+        if code not in fonts[_font_file(family, weight)]
     ]
     assert missing == [], missing
 
@@ -271,7 +282,7 @@ def test_tables_show_sources_as_linked_citations_not_keys(desktop: Visit) -> Non
     )
     assert sorted(keys & set(shown)) == [], f"source keys shown as text on {desktop.path}"
     links = desktop.page.eval_on_selector_all(
-        "a.fb-source", "links => links.map(a => [a.getAttribute('href'), a.textContent])"
+        "a.fb-cite", "links => links.map(a => [a.getAttribute('href'), a.textContent])"
     )
     for href, text in links:
         assert "bibliography.html#" in href, (href, text)
@@ -346,9 +357,22 @@ def test_phone_layout_does_not_scroll_sideways(browser, site: str, page_path: st
 # --- navigation: every control of the page header, tapped on a phone, clicked on a desktop
 
 
+def _edition_of(page_path: str):
+    """The edition a page belongs to: the one whose folder holds it (English: the root)."""
+    return next(e for e in editions(ROOT)[::-1] if page_path.startswith(e.prefix))
+
+
+def _edition_pages(page_path: str) -> list[str]:
+    """The pages of ``page_path``'s edition, in reading order."""
+    prefix = _edition_of(page_path).prefix
+    return [f"{prefix}{docname}.html" for docname in toc_docnames(ROOT)]
+
+
 def _next_page(page_path: str) -> str:
-    """The page after ``page_path`` in reading order (the first page after the last)."""
-    return PAGES[(PAGES.index(page_path) + 1) % len(PAGES)]
+    """The page after ``page_path`` in its edition's reading order (the first after the
+    last): the chapter list of a page leads to its own edition's pages."""
+    pages = _edition_pages(page_path)
+    return pages[(pages.index(page_path) + 1) % len(pages)]
 
 
 def _link_to(visit: Visit, scope: str, site: str, target: str):
@@ -393,7 +417,7 @@ def test_phone_menu_contents_home_and_search_work_by_touch(
         _only_visible(visit, ".primary-toggle").tap()
         page.wait_for_selector("#pst-primary-sidebar-modal[open]", timeout=5_000)
         chapter_list = "#pst-primary-sidebar-modal .bd-docs-nav"
-        assert page.locator(f"{chapter_list} a:visible").count() >= len(PAGES)
+        assert page.locator(f"{chapter_list} a:visible").count() >= len(_edition_pages(page_path))
         target = _next_page(page_path)
         _link_to(visit, chapter_list, site, target).tap()
         page.wait_for_url(urllib.parse.urljoin(site, target), timeout=10_000)
@@ -420,7 +444,7 @@ def test_phone_menu_contents_home_and_search_work_by_touch(
         page.wait_for_selector("#pst-search-dialog:not([open])", state="attached")
 
         _only_visible(visit, ".fb-home-link").tap()
-        home = urllib.parse.urljoin(site, "index.html")
+        home = urllib.parse.urljoin(site, f"{_edition_of(page_path).prefix}index.html")
         page.wait_for_url(lambda url: url.split("#")[0] == home, timeout=10_000)
         assert visit.page_errors == []
         assert visit.console_errors == []
@@ -468,9 +492,11 @@ def test_desktop_menu_collapses_and_expands_the_chapter_list(
         visit.close()
 
 
-def _search(browser, site: str, query: str) -> tuple[Visit, list[str]]:
-    """The results page for ``query`` once every result's snippet is in."""
-    visit = Visit(browser, site, f"search.html?q={query}", DESKTOP)
+def _search(browser, site: str, query: str, edition=None) -> tuple[Visit, list[str]]:
+    """The results page for ``query`` in ``edition`` (English when None) once every result's
+    snippet is in."""
+    prefix = edition.prefix if edition else ""
+    visit = Visit(browser, site, f"{prefix}search.html?q={query}", DESKTOP)
     visit.page.wait_for_function(
         "(document.querySelector('#search-results .search-summary') || {}).textContent"
         " && !/^Searching/.test(document.querySelector('#search-results .search-summary')"
@@ -489,8 +515,25 @@ def _search(browser, site: str, query: str) -> tuple[Visit, list[str]]:
     return visit, snippets
 
 
-def test_search_finds_h800_and_shows_prose_in_its_snippets(browser, site: str) -> None:
-    visit, snippets = _search(browser, site, "H800")
+def _download_words(edition) -> str:
+    """The first words of the notebook download link in ``edition``'s pages."""
+    from frontierbook.i18n import translations
+    from sitebuilder.editions import LOCALES
+    from sitebuilder.translation import SITE_DOMAIN
+
+    sentence = (
+        "<a>Download this chapter as a Jupyter notebook (.ipynb)</a> to rerun it in Jupyter "
+        "or on Colab."
+    )
+    found = translations(edition.language, SITE_DOMAIN, ROOT / LOCALES)
+    words = re.sub(r"<[^>]*>", "", found.get((None, sentence), sentence)).split()
+    return " ".join(words[:2])
+
+
+@pytest.mark.parametrize("edition", editions(ROOT), ids=lambda e: e.language)
+def test_search_finds_h800_and_shows_prose_in_its_snippets(browser, site: str, edition) -> None:
+    chrome = ("Show code cell source", "finish_chart", "ax.", _download_words(edition))
+    visit, snippets = _search(browser, site, "H800", edition)
     try:
         assert len(snippets) > 0
         assert visit.blocked == []
@@ -498,16 +541,17 @@ def test_search_finds_h800_and_shows_prose_in_its_snippets(browser, site: str) -
         for snippet in snippets:
             # No code of the hidden cells, no controls or contents lists, and no words of
             # two table cells or two paragraphs run together ("reprint.Reuters").
-            for chrome in ("Show code cell source", "finish_chart", "ax.", "Download this"):
-                assert chrome not in snippet, snippet
+            for words in chrome:
+                assert words not in snippet, snippet
             assert not re.search(r"[a-z]{3,}[.)][A-Z][a-z]", snippet), snippet
     finally:
         visit.close()
 
 
-def test_search_does_not_find_the_code_of_hidden_cells(browser, site: str) -> None:
+@pytest.mark.parametrize("edition", editions(ROOT), ids=lambda e: e.language)
+def test_search_does_not_find_the_code_of_hidden_cells(browser, site: str, edition) -> None:
     for code_only in ("finish_chart", "ylabel"):
-        visit, snippets = _search(browser, site, code_only)
+        visit, snippets = _search(browser, site, code_only, edition)
         try:
             assert snippets == [], f"{code_only!r} is found in: {snippets}"
         finally:

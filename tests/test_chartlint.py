@@ -79,13 +79,16 @@ def test_two_keys_that_would_cite_alike_are_refused(tmp_path) -> None:
 
     bib = tmp_path / "refs.bib"
     bib.write_text(
-        "@misc{a, author = {Meta}, title = {One}, year = {2024}}\n"
-        "@misc{b, author = {Meta}, title = {Two}, year = {2024}}\n",
+        "@misc{a, author = {Meta}, title = {One}, year = {2024}, tier = {primary}}\n"
+        "@misc{b, author = {Meta}, title = {Two}, year = {2024}, tier = {primary}}\n",
         encoding="utf-8",
     )
     with pytest.raises(InputError, match=r"2 works are labelled 'Meta 2024'.*'a'.*'b'"):
         source_line(["a", "b"], bib_path=bib)
-    bib.write_text("@misc{a, author = {Meta}, title = {One}, year = {2024}}\n", encoding="utf-8")
+    bib.write_text(
+        "@misc{a, author = {Meta}, title = {One}, year = {2024}, tier = {primary}}\n",
+        encoding="utf-8",
+    )
     assert source_line(["a", "a"], bib_path=bib) == "Source: Meta 2024"
 
 

@@ -200,7 +200,7 @@ def test_timeline_chart_lists_labelled_events_and_explains_hollow_markers() -> N
     )
     fig = timeline_chart(events, title="A month")
     assert _legend_labels(fig) == [
-        "DeepSeek releases",
+        "DeepSeek",
         "Markets",
         "hollow: press reports only",
     ]

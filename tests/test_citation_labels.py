@@ -23,6 +23,7 @@ THIRD_DEEPSEEK_2025 = """
   title        = {A third DeepSeek document of 2025},
   year         = {2025},
   url          = {https://example.org/third},
+  tier         = {primary},
 }
 """
 
@@ -47,13 +48,15 @@ def test_the_books_labels_are_unique() -> None:
 
 
 def test_a_third_work_without_its_letter_is_refused_naming_all_three(tmp_path: Path) -> None:
+    # The book has three DeepSeek documents of 2025 (2025a to 2025c); this adds one more.
     bib = _bib_with(tmp_path, THIRD_DEEPSEEK_2025)
     with pytest.raises(InputError) as error:
         citation_labels(bib)
     message = str(error.value)
-    assert "3 works are labelled 'DeepSeek 2025'" in message
-    assert "2025a to 2025c" in message
-    for key in ("deepseek2025pricing", "deepseek2025licencefaq", "deepseek2025third"):
+    assert "4 works are labelled 'DeepSeek 2025'" in message
+    assert "2025a to 2025d" in message
+    keys = ("deepseek2025pricing", "deepseek2025licencefaq", "deepseek2025changelog")
+    for key in (*keys, "deepseek2025third"):
         assert f"line {_line(bib, key)}, entry '{key}'" in message
     # Nothing that prints a label can print one from this bibliography.
     with pytest.raises(InputError):
@@ -61,8 +64,8 @@ def test_a_third_work_without_its_letter_is_refused_naming_all_three(tmp_path: P
 
 
 def test_the_third_work_with_its_letter_is_accepted(tmp_path: Path) -> None:
-    bib = _bib_with(tmp_path, THIRD_DEEPSEEK_2025.replace("{2025}", "{2025c}"))
-    assert short_citation("deepseek2025third", bib) == "DeepSeek 2025c"
+    bib = _bib_with(tmp_path, THIRD_DEEPSEEK_2025.replace("{2025}", "{2025d}"))
+    assert short_citation("deepseek2025third", bib) == "DeepSeek 2025d"
 
 
 @pytest.mark.parametrize(
@@ -85,7 +88,8 @@ def test_labels_that_collide_or_mislead(entries: dict, expected: str, tmp_path: 
     bib = tmp_path / "references.bib"
     bib.write_text(
         "".join(
-            f"@misc{{{key},\n  author = {{{who}}},\n  title = {{T}},\n  year = {{{year}}},\n}}\n"
+            f"@misc{{{key},\n  author = {{{who}}},\n  title = {{T}},\n  year = {{{year}}},\n"
+            "  tier = {primary},\n}\n"
             for key, (who, year) in entries.items()
         ),
         encoding="utf-8",
@@ -100,7 +104,7 @@ def test_the_build_stops_before_executing_anything(warm_book: Path) -> None:
     result = build_in(warm_book)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    assert "references.bib: 3 works are labelled 'DeepSeek 2025'" in output
+    assert "references.bib: 4 works are labelled 'DeepSeek 2025'" in output
     assert f"line {_line(bib, 'deepseek2025third')}, entry 'deepseek2025third'" in output
     assert "chapter(s) to execute" not in output and "Traceback" not in output
     assert not (warm_book / "_build" / "html").exists()

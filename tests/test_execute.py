@@ -67,11 +67,14 @@ def test_each_way_a_chapter_stops_is_one_line_and_only_clean_runs_are_cached(
 
     assert set(times) == set(CHAPTERS)
     assert set(errors) == set(CHAPTERS) - {"ok"}
-    assert errors["raises"] == "cell 2 raised ZeroDivisionError: division by zero"
-    assert errors["warns"].startswith("cell 2 wrote to stderr:") and "careful" in errors["warns"]
-    assert "kernel died" in errors["dies"]
-    assert "did not finish within 5 seconds" in errors["hangs"]
-    for message in errors.values():
+    messages = {name: failure.message for name, failure in errors.items()}
+    assert messages["raises"] == "cell 2 raised ZeroDivisionError: division by zero"
+    assert errors["raises"].ename == "ZeroDivisionError"
+    assert messages["warns"].startswith("cell 2 wrote to stderr:")
+    assert "careful" in messages["warns"]
+    assert "kernel died" in messages["dies"]
+    assert "did not finish within 5 seconds" in messages["hangs"]
+    for message in messages.values():
         assert "\n" not in message.split(":", 1)[0] and "Traceback" not in message
 
     assert set(cached_fingerprints(paths)) == {"ok"}
@@ -82,3 +85,43 @@ def test_each_way_a_chapter_stops_is_one_line_and_only_clean_runs_are_cached(
     ok = paths.root / "ok.md"
     ok.write_text(ok.read_text(encoding="utf-8") + "\nMore prose.\n", encoding="utf-8")
     assert "ok" in stale_chapters(paths, Inputs(paths.root))
+
+
+def test_a_chapter_stale_in_two_editions_runs_once_in_each_language_in_one_kernel(
+    tmp_path: Path,
+) -> None:
+    """English first, then the translation, in the same kernel: the second pass sees its own
+    language and none of the names the first pass defined, and each run is cached in its
+    edition's cache with its own fingerprint."""
+    code = (
+        "import os, sys\n"
+        "seen_before = 'marker' in dir()\n"
+        "marker = 1\n"
+        "print(os.environ['FRONTIERBOOK_LANGUAGE'], seen_before, 'pandas' in sys.modules)\n"
+        "import pandas"
+    )
+    root = tmp_path / "book"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "datapackage.json").write_text(json.dumps({"resources": []}), "utf-8")
+    toc = {"format": "jb-book", "root": "ok", "parts": []}
+    (root / "_toc.yml").write_text(json.dumps(toc), encoding="utf-8")
+    (root / "ok.md").write_text(FRONT_MATTER.format(title="ok", code=code), "utf-8")
+    (root / "locales" / "id" / "LC_MESSAGES").mkdir(parents=True)
+    paths, inputs = BuildPaths(root), Inputs(root)
+
+    times, errors = execute.execute_stale(paths, inputs, {"ok": ["en", "id"]}, jobs=1)
+
+    assert errors == {} and set(times) == {"ok"}
+    printed = {}
+    for language in ("en", "id"):
+        edition = paths.edition(language)
+        assert stale_chapters(edition, Inputs(root)) == []
+        (fingerprint,) = cached_fingerprints(edition).values()
+        assert fingerprint["language"] == language
+        cache = execute.open_cache(edition)
+        (record,) = cache.list_cache_records()
+        notebook = cache.get_cache_bundle(record.pk).nb
+        (output,) = [o for c in notebook.cells for o in c.get("outputs", [])]
+        printed[language] = output["text"].strip()
+    # The second pass: its own language, a clean namespace, the imports still loaded.
+    assert printed == {"en": "en False False", "id": "id False True"}

@@ -1,9 +1,10 @@
 """No hand-typed figures: every number a reader sees in the text comes from the tables.
 
-Two checks. A claim's ``reason`` in ``data/claims.csv`` may cite a figure only through a
-``{placeholder}`` that ``frontierbook.scorecard.reason_figures()`` fills at build time. The
-prose of every page may show a number only through a glue or eval role, so a number in the
-text cannot drift from the data; what is left over must be on the short allowlist below.
+Two checks. A claim's ``reason`` and ``counter_evidence`` in ``data/claims.csv`` may cite a
+figure only through a ``{placeholder}`` that ``frontierbook.scorecard.reason_figures()``
+fills at build time. The prose of every page may show a number only through a glue or eval
+role, so a number in the text cannot drift from the data; what is left over must be on the
+short allowlist below.
 """
 
 from __future__ import annotations
@@ -33,14 +34,15 @@ def digits_outside_placeholders(reason: str) -> list[str]:
     return FIGURE.findall(text)
 
 
-def test_no_reason_types_a_figure() -> None:
+@pytest.mark.parametrize("column", ["reason", "counter_evidence"])
+def test_no_reason_types_a_figure(column: str) -> None:
     claims = load_table("claims")
     typed = {
-        row.claim_id: digits_outside_placeholders(row.reason)
-        for row in claims.itertuples()
-        if digits_outside_placeholders(row.reason)
+        row["claim_id"]: digits_outside_placeholders(row[column])
+        for _, row in claims.iterrows()
+        if digits_outside_placeholders(row[column])
     }
-    assert not typed, f"data/claims.csv: reasons with hand-typed figures: {typed}"
+    assert not typed, f"data/claims.csv: {column} with hand-typed figures: {typed}"
 
 
 def test_the_reason_check_catches_a_typed_figure() -> None:
@@ -53,9 +55,10 @@ def test_the_reason_check_catches_a_typed_figure() -> None:
 
 def test_every_placeholder_is_filled_from_the_data() -> None:
     figures = reason_figures()
-    for row in load_table("claims").itertuples():
-        filled = fill_reason(row.reason, figures)
-        assert "{" not in filled and "}" not in filled, row.claim_id
+    for _, row in load_table("claims").iterrows():
+        for column in ("reason", "counter_evidence"):
+            filled = fill_reason(row[column], figures)
+            assert "{" not in filled and "}" not in filled, (row["claim_id"], column)
 
 
 def test_an_unknown_placeholder_fails_loudly() -> None:

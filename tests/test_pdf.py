@@ -223,6 +223,17 @@ def test_the_download_link_is_added_once_per_page(tmp_path: Path) -> None:
     assert 'href="../book.pdf"' in html and "Whole book (PDF, 4.3 MB)" in html
 
 
+def test_a_translation_s_pages_do_not_offer_the_english_pdf(tmp_path: Path) -> None:
+    menu = '<div class="dropdown dropdown-download-buttons"><ul class="dropdown-menu"><li>x</li>'
+    for name in ("index.html", "id/index.html", "id/chapters/one.html"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"<html>{menu}</ul></div></html>", encoding="utf-8")
+    assert book_pdf.link_from_pages(tmp_path, 1_000, ["id"]) == 1
+    assert "book.pdf" in (tmp_path / "index.html").read_text(encoding="utf-8")
+    for name in ("id/index.html", "id/chapters/one.html"):
+        assert "book.pdf" not in (tmp_path / name).read_text(encoding="utf-8"), name
+
+
 def test_without_pdf_link_gives_back_the_page_make_book_wrote(tmp_path: Path) -> None:
     page = tmp_path / "index.html"
     original = (

@@ -30,7 +30,11 @@ import pytest
 
 from frontierbook.paths import ROOT
 from sitebuilder import notebooks, wheel
+from sitebuilder.editions import editions
+from sitebuilder.layout import BuildPaths
 from sitebuilder.toc import notebook_sources
+
+from .conftest import TEST_BOOK
 
 VENV_BIN = Path(sys.executable).parent
 PUBLISHED = "application/papermill.record/text/plain"
@@ -51,8 +55,8 @@ def published_numbers(notebook: dict) -> dict[str, str]:
     return numbers
 
 
-def built_numbers(docname: str) -> dict[str, str]:
-    path = ROOT / "_build" / "jupyter_execute" / f"{docname}.glue.json"
+def built_numbers(docname: str, language: str = "en") -> dict[str, str]:
+    path = BuildPaths(TEST_BOOK, language).jupyter_execute / f"{docname}.glue.json"
     glue = json.loads(path.read_text(encoding="utf-8"))
     return {name: output["data"]["text/plain"] for name, output in glue.items()}
 
@@ -245,30 +249,40 @@ print(json.dumps(times))
 """
 
 
-@pytest.mark.slow
-def test_downloaded_notebooks_run_in_a_fresh_python(
-    site: str, built_book: Path, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def fresh_python(site: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """A Python with nothing but nbclient and ipykernel, as on Colab, and its environment."""
     started = time.perf_counter()
-    fresh = tmp_path / "fresh-venv"
+    home = tmp_path_factory.mktemp("reader")
+    fresh = home / "fresh-venv"
     subprocess.run([sys.executable, "-m", "venv", str(fresh)], check=True)
     pins = wheel.pinned_versions(ROOT / "requirements.txt")
     jupyter_only = [f"{name}=={pins[name]}" for name in ("nbclient", "ipykernel")]
     env = clean_env(
         PATH=f"{fresh / 'bin'}:/usr/bin:/bin",
-        JUPYTER_DATA_DIR=str(tmp_path / "jupyter-data"),  # no kernels but the fresh one
+        JUPYTER_DATA_DIR=str(home / "jupyter-data"),  # no kernels but the fresh one
         BOOK_SITE_URL=site,
     )
     pip = [str(fresh / "bin" / "python"), "-m", "pip", "install", "--quiet"]
     subprocess.run([*pip, "--disable-pip-version-check", *jupyter_only], check=True, env=env)
-    setup_seconds = time.perf_counter() - started
+    print(f"\nColab simulation: fresh venv {time.perf_counter() - started:.1f} s")
+    return fresh, env
 
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edition", editions(ROOT), ids=lambda e: e.language)
+def test_downloaded_notebooks_run_in_a_fresh_python(
+    site: str, built_book: Path, tmp_path: Path, fresh_python, edition
+) -> None:
+    """Each edition's notebooks, downloaded from its pages, run where nothing of the
+    repository is on disk, and give that edition's numbers and charts."""
+    fresh, env = fresh_python
     # Nothing of the repository on disk: the notebooks run in an empty folder.
     work = tmp_path / "reader"
     work.mkdir()
     paths = []
     for docname in chapter_notebooks():
-        url = f"{site}{notebooks.NOTEBOOK_DIR}/{docname}.ipynb"
+        url = f"{site}{edition.prefix}{notebooks.NOTEBOOK_DIR}/{docname}.ipynb"
         path = work / f"{docname.replace('/', '-')}.ipynb"
         path.write_bytes(urllib.request.urlopen(url).read())
         paths.append(path)
@@ -282,7 +296,7 @@ def test_downloaded_notebooks_run_in_a_fresh_python(
     assert run.returncode == 0, run.stderr[-5000:]
     times = json.loads(run.stdout.strip().splitlines()[-1])
     print(
-        f"\nColab simulation: fresh venv {setup_seconds:.1f} s; notebooks: "
+        f"\nColab simulation ({edition.language}): "
         + ", ".join(f"{Path(p).stem} {t:.1f} s" for p, t in times.items())
     )
 
@@ -312,11 +326,12 @@ def test_downloaded_notebooks_run_in_a_fresh_python(
             for o in c.get("outputs", [])
             if {"image/svg+xml", "image/png"} & set(o.get("data", {}))
         ]
-        page = (built_book / f"{docname}.html").read_text(encoding="utf-8")
+        page = (built_book / edition.prefix / f"{docname}.html").read_text(encoding="utf-8")
         assert len(charts) == len(re.findall(r"<img[^>]*_images/", page)), docname
-        # The same code and data as the page: every published number is the book's.
-        if (ROOT / "_build" / "jupyter_execute" / f"{docname}.glue.json").is_file():
-            assert published_numbers(executed) == built_numbers(docname), docname
+        # The same code, data and language as the page: every published number is the book's.
+        glue = BuildPaths(TEST_BOOK, edition.language).jupyter_execute / f"{docname}.glue.json"
+        if glue.is_file():
+            assert published_numbers(executed) == built_numbers(docname, edition.language), docname
 
 
 # --- JupyterLab in the browser ---------------------------------------------------------------

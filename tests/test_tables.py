@@ -104,7 +104,7 @@ def test_events_table_escapes_every_free_text_column() -> None:
     assert html.count("&lt;img") == 3
     assert "<em>(as reported)</em>" in html
     # The source is its short citation, linked to the bibliography, never the bare key.
-    assert '<a class="fb-source" href="bibliography.html" data-fb-cite="deepseek2024v3">' in html
+    assert '<a class="fb-cite" href="bibliography.html" data-cite="deepseek2024v3">' in html
     assert ">DeepSeek-AI 2024</a>" in html
 
 
@@ -124,7 +124,7 @@ def test_a_source_link_escapes_the_key_and_the_label(tmp_path) -> None:
 def test_a_source_key_in_free_text_becomes_its_linked_citation() -> None:
     html = str(render_table(["Note"], [("Release day from Lambert (lambert2025v3, blog).",)]))
     assert "lambert2025v3</" not in html and ">lambert2025v3" not in html
-    assert 'data-fb-cite="lambert2025v3">Lambert 2025</a>, blog).' in html
+    assert 'data-cite="lambert2025v3">Lambert 2025</a>, blog).' in html
     # Only a key standing alone: not inside a path, an anchor or a longer word.
     for text in (
         "see chapters/lambert2025v3",
@@ -132,7 +132,7 @@ def test_a_source_key_in_free_text_becomes_its_linked_citation() -> None:
         "xlambert2025v3",
         "lambert2025v3x",
     ):
-        assert "fb-source" not in str(render_table(["Note"], [(text,)]))
+        assert "fb-cite" not in str(render_table(["Note"], [(text,)]))
 
 
 def test_detail_columns_go_under_their_row_and_keep_their_labels() -> None:

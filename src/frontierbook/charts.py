@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from frontierbook.i18n import _
 from frontierbook.style import (
     CATEGORY_STYLE,
     CYCLE,
@@ -28,6 +29,7 @@ from frontierbook.style import (
     new_chart,
     wrap_to_width,
 )
+from frontierbook.text import month_year, number, plain
 
 _FALLBACK_MARKERS = ["o", "s", "D", "^", "v", "P"]
 # Vertical space per line of label text, in points (11 pt text plus leading).
@@ -42,9 +44,11 @@ def source_keys(cells: Sequence) -> list[str]:
 
 
 def category_style(category: str, position: int = 0) -> tuple[str, str, str]:
-    """(legend label, colour, marker) for a category, with a stable fallback for new ones."""
+    """(legend label in the current language, colour, marker) for a category, with a stable
+    fallback for new ones."""
     if category in CATEGORY_STYLE:
-        return CATEGORY_STYLE[category]
+        label, colour, marker = CATEGORY_STYLE[category]
+        return _(label), colour, marker
     return (
         category.replace("_", " ").capitalize(),
         CYCLE[position % len(CYCLE)],
@@ -84,7 +88,7 @@ def legend_above(ax, handles: list, ncols: int = 2) -> None:
 def range_text(low: float, high: float | None, fmt: Callable[[float], str]) -> str:
     """'$5M', '$5M–$20M' or 'more than $5M' (an open-ended estimate has no high value)."""
     if high is None or pd.isna(high):
-        return f"more than {fmt(low)}"
+        return _("more than {value}").format(value=fmt(low))
     if high > low:
         return f"{fmt(low)}–{fmt(high)}"
     return fmt(low)
@@ -202,13 +206,20 @@ def range_strip(
                 mew=1.6,
                 ls="none",
                 ms=8,
-                label="hollow: derived in this book",
+                label=_("hollow: derived in this book"),
             )
         )
     if any_open:
         handles.append(
             Line2D(
-                [], [], marker=">", color=TEXT_GREY, ls="-", lw=2, ms=7, label="arrow: more than"
+                [],
+                [],
+                marker=">",
+                color=TEXT_GREY,
+                ls="-",
+                lw=2,
+                ms=7,
+                label=_("arrow: more than"),
             )
         )
     if point:
@@ -220,12 +231,16 @@ def range_strip(
     legend_above(ax, handles)
 
     alt = (
-        f"Ranges on a log axis, {xlabel}, one row each: "
+        _("Ranges on a log axis, {xlabel}, one row each: ").format(xlabel=xlabel)
         + "; ".join(
             t.replace("\n", " ") + (f", {point[1]} {fmt(getattr(r, point[0]))}" if point else "")
             for t, r in zip(texts, rows.itertuples(index=False), strict=True)
         )
-        + (f". A dashed line marks {reference[1]}." if reference else ".")
+        + (
+            _(". A dashed line marks {reference}.").format(reference=reference[1])
+            if reference
+            else "."
+        )
     )
     return finish_chart(fig, source_keys(rows[source]), alt=alt)
 
@@ -269,10 +284,10 @@ def labelled_ranking(
         ]
         legend_above(ax, handles)
     alt = (
-        f"Horizontal bars, {xlabel}: "
+        _("Horizontal bars, {xlabel}: ").format(xlabel=xlabel)
         + "; ".join(
             f"{' '.join(str(r[label]).split())} {r[text] if text else fmt(r[value])}"
-            for _, r in _sorted(rows, value, sort).iterrows()
+            for _index, r in _sorted(rows, value, sort).iterrows()
         )
         + "."
     )
@@ -293,7 +308,7 @@ def _ranking(ax, rows, label, value, fmt, colour, sort, highlight=(), text=None)
     ]
     bars = ax.barh(y, ordered[value], color=colours, height=0.7)
     top = float(ordered[value].max())
-    for bar, (_, r) in zip(bars, ordered.iterrows(), strict=True):
+    for bar, (_index, r) in zip(bars, ordered.iterrows(), strict=True):
         if r[label] in highlight:
             bar.set_hatch("//")
             bar.set_edgecolor("white")
@@ -349,11 +364,13 @@ def ranking_grid(
     top = float(rows[value].max()) * 1.05
     for ax in np.atleast_1d(axes):
         ax.set_xlim(0, top)
-    alt = f"{len(panels)} panels of horizontal bars, {xlabel}. " + " ".join(
+    alt = _("{count} panels of horizontal bars, {xlabel}. ").format(
+        count=len(panels), xlabel=xlabel
+    ) + " ".join(
         f"{name}: "
         + ", ".join(
             f"{r[label]} {fmt(r[value])}"
-            for _, r in _sorted(rows[rows[panel] == name], value, True).iterrows()
+            for _index, r in _sorted(rows[rows[panel] == name], value, True).iterrows()
         )
         + "."
         for name in panels
@@ -390,14 +407,16 @@ def labelled_points(
     x: str,
     y: str,
     offsets: dict[str, tuple[float, float, str]] | None = None,
-    flag_note: str = "values uncertain",
+    flag_note: str | None = None,
 ) -> None:
     """Points from :func:`coincident_points`, one marker per category, hollow if flagged.
 
     Each point is labelled; ``offsets`` maps a label to (dx, dy in points, alignment), the
     default being just to the right. Legend entries (one per category and fill actually
-    drawn) are left on the axes for :func:`legend_above`.
+    drawn) are left on the axes for :func:`legend_above`. ``flag_note`` follows a flagged
+    category's name in the legend (by default "values uncertain").
     """
+    flag_note = flag_note or _("values uncertain")
     names = list(dict.fromkeys(points["category"]))
     for cat in names:
         name, colour, marker = category_style(cat, names.index(cat))
@@ -460,17 +479,17 @@ def labelled_scatter(
     fig, ax = new_chart(title, xlabel, ylabel, figsize=figsize)
     if "x" in log:
         ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+        ax.xaxis.set_major_formatter(lambda v, _pos: number(v))
     if "y" in log:
         ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(lambda v, _: f"{v:g}")
+        ax.yaxis.set_major_formatter(lambda v, _pos: plain(v))
     labelled_points(ax, points, x, y, offsets)
     if xlim:
         ax.set_xlim(*xlim)
     if ylim:
         ax.set_ylim(*ylim)
     legend_above(ax, ax.get_legend_handles_labels()[0])
-    alt = f"{alt_intro} " + "; ".join(describe(r) for _, r in points.iterrows()) + f". {alt_note}"
+    alt = f"{alt_intro} " + "; ".join(describe(r) for _i, r in points.iterrows()) + f". {alt_note}"
     keys = source_keys(points["source"]) + list(extra_sources)
     return finish_chart(fig, keys, alt=alt.strip()), ax
 
@@ -500,9 +519,9 @@ def dated_scatter(
     date and values. Returns (figure, axes) for reference lines and ticks; call
     :func:`legend_above` again after adding a labelled line.
     """
-    fig, ax = new_chart(title, "Release date", ylabel, figsize=figsize)
+    fig, ax = new_chart(title, _("Release date"), ylabel, figsize=figsize)
     groups = rows.groupby(label, sort=False)
-    for _, group in groups:
+    for _name, group in groups:
         if len(group) > 1:
             ax.plot(
                 [group[date].iloc[0]] * 2,
@@ -514,7 +533,7 @@ def dated_scatter(
     drawn = [cat for cat in names if (rows[category] == cat).any()]
     for i, cat in enumerate(drawn):
         sel = rows[rows[category] == cat]
-        _, colour, marker = category_style(cat, i)
+        _label, colour, marker = category_style(cat, i)
         ax.plot(
             sel[date],
             sel[value],
@@ -536,8 +555,8 @@ def dated_scatter(
     alt = (
         f"{alt_intro} "
         + "; ".join(
-            f"{name} ({group[date].iloc[0]:%b %Y}): "
-            + ", ".join(f"{names[r[category]]} {fmt(r[value])}" for _, r in group.iterrows())
+            f"{name} ({month_year(group[date].iloc[0], abbreviated=True)}): "
+            + ", ".join(f"{names[r[category]]} {fmt(r[value])}" for _index, r in group.iterrows())
             for name, group in rows.sort_values(date, kind="stable").groupby(label, sort=False)
         )
         + f". {alt_note}"

@@ -15,6 +15,9 @@ and the labels of the bibliography itself. :func:`citation_labels` refuses a bib
 which two works would share a label, or a label misleads (a lone "2025a", or "2025" beside
 "2025a"), with an :class:`~frontierbook.inputs.InputError` naming the entries and their
 lines; the build checks it before any chapter executes.
+
+Each source also has a tier (:func:`source_tier`): how close the document we read is to
+the thing itself.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from frontierbook.inputs import InputError, _stamp, bibliography, shown_path
+from frontierbook.i18n import _
+from frontierbook.inputs import TIERS, InputError, _stamp, bibliography, shown_path, source_tiers
 from frontierbook.paths import BIB_PATH
+from frontierbook.reads import record_entry
 
 # Four digits, and a letter only when the same author part has several works that year.
 YEAR = re.compile(r"(?P<year>[0-9]{4})(?P<letter>[a-z]?)")
@@ -86,9 +91,9 @@ def label_problems(entries: Mapping, lines: Mapping[str, int] | None = None) -> 
             )
             continue
         groups[(author_part(entry).casefold(), found["year"])].append((key, found["letter"]))
-    for (_, year), works in groups.items():
+    for (_author, year), works in groups.items():
         label = f"{author_part(entries[works[0][0]])} {year}"
-        letters = sorted(letter for _, letter in works)
+        letters = sorted(letter for _key, letter in works)
         if len(works) == 1:
             if letters != [""]:
                 key, letter = works[0]
@@ -127,15 +132,32 @@ def _labels(path: str, mtime_ns: int, size: int) -> dict[str, str]:
 
 
 def short_citation(key: str, bib_path: Path = BIB_PATH) -> str:
-    """The label of one work ('DeepSeek-AI 2025a'); raises KeyError for an unknown key."""
+    """The label of one work ('DeepSeek-AI 2025a'); raises KeyError for an unknown key.
+
+    Recorded as a read of that entry (:mod:`frontierbook.reads`): a chapter's cached run
+    depends on the entries whose fields it shows, and on no other."""
+    record_entry(key)
     return citation_labels(bib_path)[key]
 
 
-def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH, prefix: str = "Source") -> str:
+def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH) -> str:
     """'Sources: A 2024; B 2025' for the distinct works, in first-seen order."""
     keys = [k for k in keys if k]
     if not keys:
         raise ValueError("a chart needs at least one source")
     distinct = list(dict.fromkeys(short_citation(k, bib_path) for k in keys))
-    label = prefix if len(distinct) == 1 else f"{prefix}s"
+    label = _("Source") if len(distinct) == 1 else _("Sources")
     return f"{label}: " + "; ".join(distinct)
+
+
+def source_tier(key: str, bib_path: Path = BIB_PATH) -> str:
+    """One source's tier: primary, press or secondary (the loader refuses any other);
+    ``KeyError`` for an unknown key. Recorded as a read of that entry, like a label."""
+    record_entry(key)
+    return source_tiers(bib_path)[key]
+
+
+def best_tier(keys: Iterable[str], bib_path: Path = BIB_PATH) -> str | None:
+    """The best tier among the sources ``keys`` (empty keys skipped); None when there are none."""
+    tiers = [source_tier(k, bib_path) for k in keys if k]
+    return min(tiers, key=TIERS.index) if tiers else None

@@ -14,23 +14,27 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from frontierbook.charts import heat_map, labelled_ranking, range_strip, ranking_grid
+from frontierbook.i18n import N_, _
 from frontierbook.style import finish_chart
-from frontierbook.text import long_date, number, usd
+from frontierbook.text import number, percent, plain, short_date, usd, usd_short
 
 PRICE_COLUMNS = {
-    "input_cache_miss_usd_per_mtok": "Input (cache miss)",
-    "output_usd_per_mtok": "Output",
+    "input_cache_miss_usd_per_mtok": N_("Input (cache miss)"),
+    "output_usd_per_mtok": N_("Output"),
 }
 
 
 def stages_chart(stages: pd.DataFrame, r1_row: pd.Series, r1_hours: float) -> Figure:
     """GPU-hours of V3's three training stages and of R1's later reinforcement learning."""
-    r1_bar = {"stage": "R1 reasoning stage\n(disclosed Sep 2025)", "source": r1_row["source"]}
+    r1_bar = {"stage": _("R1 reasoning stage\n(disclosed Sep 2025)"), "source": r1_row["source"]}
     r1_bar |= {"h800_gpu_hours": r1_hours, "reported_cost_usd": r1_row["low_usd"]}
     bars = pd.concat([stages, pd.DataFrame([r1_bar])], ignore_index=True)
     bars["thousands"] = bars["h800_gpu_hours"] / 1e3
     hours, dollars = bars["h800_gpu_hours"], bars["reported_cost_usd"]
-    bars["text"] = [f"{number(h)} h, {usd(c)}" for h, c in zip(hours, dollars, strict=True)]
+    bars["text"] = [
+        _("{hours} h, {cost}").format(hours=number(h), cost=usd(c))
+        for h, c in zip(hours, dollars, strict=True)
+    ]
     return labelled_ranking(
         bars,
         label="stage",
@@ -39,8 +43,8 @@ def stages_chart(stages: pd.DataFrame, r1_row: pd.Series, r1_hours: float) -> Fi
         sort=False,
         highlight=[r1_bar["stage"]],
         fmt=number,
-        title="Pre-training is almost all of V3's headline; R1 added little",
-        xlabel="H800 GPU-hours (thousands)",
+        title=_("Pre-training is almost all of V3's headline; R1 added little"),
+        xlabel=_("H800 GPU-hours (thousands)"),
         figsize=(6.0, 3.6),
     )
 
@@ -48,7 +52,11 @@ def stages_chart(stages: pd.DataFrame, r1_row: pd.Series, r1_hours: float) -> Fi
 def first_principles_chart(predicted: pd.DataFrame, low: float, high: float) -> Figure:
     """GPU-hours predicted over the plausible utilisations (``low`` to ``high``), one strip
     per row of ``predicted`` (label, low, high, reported, source), with the reported hours."""
-    predicted = predicted.assign(category=f"predicted at {low:.0%}–{high:.0%} utilisation")
+    predicted = predicted.assign(
+        category=_("predicted at {low}–{high} utilisation").format(
+            low=percent(low), high=percent(high)
+        )
+    )
     return range_strip(
         predicted,
         label="label",
@@ -56,10 +64,12 @@ def first_principles_chart(predicted: pd.DataFrame, low: float, high: float) -> 
         high="high",
         category="category",
         kind=None,
-        point=("reported", "reported by the developer"),
-        fmt=lambda h: f"{h / 1e6:.2f}M",
-        title=f"Reported GPU-hours fit {low * 100:.0f}–{high:.0%} utilisation",
-        xlabel="GPU-hours (log scale)",
+        point=("reported", _("reported by the developer")),
+        fmt=lambda h: usd_short(h, 2).lstrip("$"),
+        title=_("Reported GPU-hours fit {low}–{high} utilisation").format(
+            low=plain(round(low * 100)), high=percent(high)
+        ),
+        xlabel=_("GPU-hours (log scale)"),
     )
 
 
@@ -76,10 +86,12 @@ def ledger_chart(ledger: pd.DataFrame, headline: float) -> Figure:
         high="high_usd",
         category="component",
         note="whose",
-        title=f"The fleet cost ~{capex_x:,.0f}× the headline; the model, a few times",
-        xlabel="US$ (log scale)",
+        title=_("The fleet cost ~{ratio} the headline; the model, a few times").format(
+            ratio=number(capex_x) + "×"
+        ),
+        xlabel=_("US$ (log scale)"),
         fmt=usd,
-        reference=(headline, f"the {usd(headline)} headline"),
+        reference=(headline, _("the {cost} headline").format(cost=usd(headline))),
     )
 
 
@@ -95,19 +107,24 @@ def runs_chart(cost_rows: pd.DataFrame, headline: float) -> Figure:
         high="value_high",
         category="kind",
         note="basis",
-        title=f"Others' runs cost {low:.0f} to {high:.0f} times V3's, by differing methods",
-        xlabel="Training cost, US$ (log scale)",
+        title=_("Others' runs cost {low} to {high} times V3's, by differing methods").format(
+            low=number(low), high=number(high)
+        ),
+        xlabel=_("Training cost, US$ (log scale)"),
         fmt=usd,
     )
 
 
 def prices_chart(prices: pd.DataFrame, o1: pd.Series, r1: pd.Series) -> Figure:
     """API list prices per million tokens, input without cache hits and output."""
-    labels = [f"{r.model}, from {long_date(r.effective_date)}" for r in prices.itertuples()]
+    labels = [
+        _("{model}, from {date}").format(model=r.model, date=short_date(r.effective_date))
+        for r in prices.itertuples()
+    ]
     tidy = prices.assign(label=labels).melt(
         ["label", "source"], list(PRICE_COLUMNS), "tokens", "price"
     )
-    tidy["tokens"] = tidy["tokens"].map(PRICE_COLUMNS)
+    tidy["tokens"] = tidy["tokens"].map(lambda column: _(PRICE_COLUMNS[column]))
     times = o1["output_usd_per_mtok"] / r1["output_usd_per_mtok"]
     return ranking_grid(
         tidy,
@@ -115,8 +132,8 @@ def prices_chart(prices: pd.DataFrame, o1: pd.Series, r1: pd.Series) -> Figure:
         label="label",
         value="price",
         fmt=partial(usd, digits=2),
-        title=f"OpenAI's o1 listed at about {times:.0f} times R1's price",
-        xlabel="US$ per million tokens",
+        title=_("OpenAI's o1 listed at about {times} times R1's price").format(times=number(times)),
+        xlabel=_("US$ per million tokens"),
     )
 
 
@@ -130,20 +147,28 @@ def sensitivity_chart(
     """Model-development cost for each GPU-hour price (rows) and experiment multiplier."""
     fig = heat_map(
         grid,
-        columns=[f"{m:g}×" for m in multipliers],
+        columns=[f"{plain(m)}×" for m in multipliers],
         rows=[usd(v, 2) for v in prices],
-        fmt=partial(usd, digits=1),
+        # The cells are narrow: a translation's longer scale words go short there.
+        fmt=partial(usd_short, digits=1),
         figsize=(6.0, 4.6),
-        title=f"The model costs {usd(grid.min(), 1)} to {usd(grid.max(), 0)} here: "
-        "millions, not billions",
-        xlabel="Experiment GPU-hours per final-run GPU-hour",
-        ylabel="GPU-hour price (US$)",
+        title=_("The model costs {low} to {high} here: millions, not billions").format(
+            low=usd(grid.min(), 1), high=usd(grid.max(), 0)
+        ),
+        xlabel=_("Experiment GPU-hours per final-run GPU-hour"),
+        ylabel=_("GPU-hour price (US$)"),
     )
-    alt = (
-        f"Heat map of model-development cost for GPU-hour prices from {usd(min(prices), 2)} "
-        f"to {usd(max(prices), 2)} and experiment multipliers from 0 to {max(multipliers):g}: "
-        f"from {usd(grid.min())} in the corner with the lowest price and no experiments to "
-        f"{usd(grid.max())} at the highest price and multiplier."
+    alt = _(
+        "Heat map of model-development cost for GPU-hour prices from {price_low} to "
+        "{price_high} and experiment multipliers from 0 to {multiplier}: from {low} in the "
+        "corner with the lowest price and no experiments to {high} at the highest price and "
+        "multiplier."
+    ).format(
+        price_low=usd(min(prices), 2),
+        price_high=usd(max(prices), 2),
+        multiplier=plain(max(multipliers)),
+        low=usd(grid.min()),
+        high=usd(grid.max()),
     )
-    note = f"Staff at {staff_share:.0%} of development cost"
+    note = _("Staff at {share} of development cost").format(share=percent(staff_share))
     return finish_chart(fig, sources, note=note, alt=alt)

@@ -12,9 +12,11 @@ from matplotlib.figure import Figure
 
 from frontierbook.charts import coincident_points, labelled_scatter
 from frontierbook.export import threshold
+from frontierbook.i18n import N_, _
 from frontierbook.style import PALETTE
+from frontierbook.text import number, plain
 
-TPP_LABEL = "TPP (TOPS × bit length, log scale)"
+TPP_LABEL = N_("TPP (TOPS × bit length, log scale)")
 _IDENTITY = {"label": "name", "category": "vendor", "flag": "uncertain"}
 
 
@@ -35,9 +37,9 @@ def density_chart(chips: pd.DataFrame, thresholds: pd.DataFrame) -> Figure:
         "tpp",
         "density",
         log="xy",
-        title="Only the H20 stays outside the 2023 rule's regions",
-        xlabel=TPP_LABEL,
-        ylabel="Performance density (TPP per mm², log scale)",
+        title=_("Only the H20 stays outside the 2023 rule's regions"),
+        xlabel=_(TPP_LABEL),
+        ylabel=_("Performance density (TPP per mm², log scale)"),
         xlim=xlim,
         ylim=ylim,
         figsize=(6.0, 5.4),
@@ -47,11 +49,17 @@ def density_chart(chips: pd.DataFrame, thresholds: pd.DataFrame) -> Figure:
             "H100, H800*, H200": (0, 12, "center"),
             "B200": (0, -13, "center"),
         },
-        alt_intro="Log-log scatter of TPP against performance density with the 2023 rule's "
-        "regions shaded.",
-        describe=lambda r: f"{r['label']}: TPP {r['tpp']:,.0f}, density {r['density']:.2f}",
-        alt_note="Every chip except the H20 falls in the 3A090.a region; the H20 sits just "
-        "below the 3A090.b region.",
+        alt_intro=_(
+            "Log-log scatter of TPP against performance density with the 2023 rule's "
+            "regions shaded."
+        ),
+        describe=lambda r: _("{chip}: TPP {tpp}, density {density}").format(
+            chip=r["label"], tpp=number(r["tpp"]), density=number(r["density"], 2)
+        ),
+        alt_note=_(
+            "Every chip except the H20 falls in the 3A090.a region; the H20 sits just "
+            "below the 3A090.b region."
+        ),
     )
     # Opaque pale fills, so overlapping conditions of one paragraph read as one region; every
     # condition except 3A090.a.1 stops at a.1's TPP line, beyond which a.1 covers everything.
@@ -70,10 +78,10 @@ def density_chart(chips: pd.DataFrame, thresholds: pd.DataFrame) -> Figure:
         )
     bold = {"fontweight": "bold"}
     red = {"color": PALETTE["vermillion"], **bold}
-    ax.text(30000, 1.15, "3A090.a:\ncontrolled", ha="center", va="bottom", **red)
-    ax.text(1700, 30, "3A090.a (dense chips)", va="center", **red)
+    ax.text(30000, 1.15, _("3A090.a:\ncontrolled"), ha="center", va="bottom", **red)
+    ax.text(1700, 30, _("3A090.a (dense chips)"), va="center", **red)
     ax.text(3300, 4.3, "3A090.b", color="#7a5300", ha="center", va="center", **bold)
-    ax.text(1050, 1.25, "not covered", color=PALETTE["grey"])
+    ax.text(1050, 1.25, _("not covered"), color=PALETTE["grey"])
     return fig
 
 
@@ -85,18 +93,23 @@ def interconnect_chart(chips: pd.DataFrame, thresholds: pd.DataFrame) -> Figure:
         coincident_points(_named(chips), "tpp", "interconnect_gbs", **_IDENTITY),
         "tpp",
         "interconnect_gbs",
-        title="The A800 and H800 passed the 2022 rule by cutting NVLink alone",
-        xlabel=TPP_LABEL,
-        ylabel="Chip-to-chip bandwidth\n(GB/s, aggregate bidirectional)",
+        title=_("The A800 and H800 passed the 2022 rule by cutting NVLink alone"),
+        xlabel=_(TPP_LABEL),
+        ylabel=_("Chip-to-chip bandwidth\n(GB/s, aggregate bidirectional)"),
         xlim=(1000, 60000),
         ylim=(0, 2100),
         extra_sources=["bis2022advanced"],
         offsets={"A100": (-8, 9, "right"), "A800": (-8, 0, "right"), "B200": (-8, 0, "right")},
-        alt_intro=f"Scatter of TPP (log scale) against chip-to-chip bandwidth, with the 2022 "
-        f"box from TPP {tpp_line:,.0f} and {ic_line:,.0f} GB/s upward.",
-        describe=lambda r: f"{r['label']}: TPP {r['tpp']:,.0f}, {r['interconnect_gbs']:,.0f} GB/s",
-        alt_note="The A800 and H800 sit below the bandwidth line; the H20 sits left of the TPP "
-        "line.",
+        alt_intro=_(
+            "Scatter of TPP (log scale) against chip-to-chip bandwidth, with the 2022 box from "
+            "TPP {tpp} and {bandwidth} GB/s upward."
+        ).format(tpp=number(tpp_line), bandwidth=number(ic_line)),
+        describe=lambda r: (
+            f"{r['label']}: TPP {number(r['tpp'])}, {number(r['interconnect_gbs'])} GB/s"
+        ),
+        alt_note=_(
+            "The A800 and H800 sit below the bandwidth line; the H20 sits left of the TPP line."
+        ),
     )
     red = PALETTE["vermillion"]
     ax.fill_between([tpp_line, 60000], ic_line, 2100, color=red, alpha=0.14, lw=0)
@@ -105,7 +118,7 @@ def interconnect_chart(chips: pd.DataFrame, thresholds: pd.DataFrame) -> Figure:
     ax.text(
         58000,
         ic_line + 450,
-        "2022 rule: controlled\n(both conditions)",
+        _("2022 rule: controlled\n(both conditions)"),
         color=red,
         ha="right",
         va="bottom",
@@ -123,9 +136,11 @@ def memory_chart(chips: pd.DataFrame, thresholds: pd.DataFrame) -> Figure:
         coincident_points(_named(chips), "tpp", "memory_bw_tbs", **_IDENTITY),
         "tpp",
         "memory_bw_tbs",
-        title=f"H20: more memory bandwidth than the H100, 1/{h100_over_h20:.1f} of its compute",
-        xlabel=TPP_LABEL,
-        ylabel="Memory bandwidth (TB/s)",
+        title=_("H20: more memory bandwidth than the H100, 1/{ratio} of its compute").format(
+            ratio=number(h100_over_h20, 1)
+        ),
+        xlabel=_(TPP_LABEL),
+        ylabel=_("Memory bandwidth (TB/s)"),
         xlim=(1000, 60000),
         ylim=(0, 9),
         extra_sources=[thresholds.set_index("threshold_id").at["r2023-a1", "source"]],
@@ -135,11 +150,14 @@ def memory_chart(chips: pd.DataFrame, thresholds: pd.DataFrame) -> Figure:
             "B200": (-8, 0, "right"),
             "Ascend 910C*": (-8, -4, "right"),
         },
-        alt_intro="Scatter of TPP (log scale) against memory bandwidth.",
-        describe=lambda r: f"{r['label']}: TPP {r['tpp']:,.0f}, {r['memory_bw_tbs']:g} TB/s",
-        alt_note="The H20 sits far left of the other Nvidia chips but above the H100 and H800.",
+        alt_intro=_("Scatter of TPP (log scale) against memory bandwidth."),
+        describe=lambda r: (
+            f"{r['label']}: TPP {number(r['tpp'])}, {plain(r['memory_bw_tbs'])} TB/s"
+        ),
+        alt_note=_("The H20 sits far left of the other Nvidia chips but above the H100 and H800."),
     )
     red = PALETTE["vermillion"]
     ax.axvline(a1_tpp, color=red, ls="--", lw=1.2)
-    ax.text(a1_tpp * 1.04, 8.6, f"2023 rule:\nTPP ≥ {a1_tpp:,.0f}", color=red, va="top")
+    rule = _("2023 rule:\nTPP ≥ {tpp}").format(tpp=number(a1_tpp))
+    ax.text(a1_tpp * 1.04, 8.6, rule, color=red, va="top")
     return fig

@@ -21,8 +21,10 @@ from typing import Any
 
 import pandas as pd
 
+from frontierbook.i18n import _, data_text
 from frontierbook.inputs import descriptor
 from frontierbook.paths import DATA_DIR
+from frontierbook.reads import record_read
 
 PROVENANCE_MIME = "application/vnd.frontierbook.provenance+json"
 
@@ -68,6 +70,7 @@ def _table_rows(table: str, data_dir: Path) -> tuple[list[str], dict[tuple[str, 
     spec = resources[table]
     primary_key = list(spec["schema"].get("primaryKey", []))
     path = Path(data_dir) / spec["path"]
+    record_read(table)
     stamp = (str(path), path.stat().st_mtime_ns, path.stat().st_size)
     if stamp not in _TABLE_CACHE:
         with open(path, encoding="utf-8", newline="") as f:
@@ -130,6 +133,8 @@ ROW_NAMES: dict[str, str] = {
     "open_releases": "{model}",
     "scaling_law_fits": "{label}",
     "claims": "{who}",
+    "sweeps": "the sweep of {topic}",
+    "corrections": "{correction_id}",
 }
 
 
@@ -168,15 +173,18 @@ def row_name(row: pd.Series) -> str:
 
 
 def column_label(table: str, column: str, data_dir: Path = DATA_DIR) -> str:
-    """A column as a reader knows it: its ``title`` in ``datapackage.json``, else its
-    description without the closing parenthesis ('Pre-training tokens')."""
+    """A column as a reader knows it, in the current language: its ``title`` in
+    ``datapackage.json``, else its description without the closing parenthesis
+    ('Pre-training tokens')."""
     for resource in descriptor(data_dir)["resources"]:
         if resource["name"] == table:
             for field in resource["schema"]["fields"]:
                 if field["name"] == column:
                     if field.get("title"):
-                        return field["title"]
-                    text = field.get("description") or column
+                        return data_text(field["title"])
+                    if not field.get("description"):
+                        return column
+                    text = data_text(field["description"])
                     return text.split(" (")[0] if text.endswith(")") else text
     raise ProvenanceError(f"data/{table}.csv has no column {column!r}")
 
@@ -192,7 +200,7 @@ def cell_how(row: pd.Series, column: str | tuple[str, str], label: str | None = 
     table = _table_of(row)
     if label is None and isinstance(column, tuple):
         low, high = (column_label(table, c) for c in column)
-        label = f"{low} to {_lower_first(high)}"
+        label = _("{low} to {high}").format(low=low, high=_lower_first(high))
     elif label is None:
         label = column_label(table, column)
     return f"{label}: {row_name(row)}"

@@ -13,15 +13,17 @@ from matplotlib.figure import Figure
 
 from frontierbook import scaling
 from frontierbook.charts import dated_scatter, label_along, legend_above
+from frontierbook.i18n import _
 from frontierbook.style import PALETTE, finish_chart, new_chart
-from frontierbook.text import sci, usd
+from frontierbook.text import billions, month_year, number, percent, plain, sci, trillions, usd
 
 
 def position(band: scaling.OnTrendBand, cost: float) -> str:
-    """Where ``cost`` lies against the band: 'inside', 'below' or 'above'."""
+    """Where ``cost`` lies against the band: 'inside', 'below' or 'above' (in the current
+    language)."""
     if band.contains(cost):
-        return "inside"
-    return "below" if cost < band.cost_low else "above"
+        return _("inside")
+    return _("below") if cost < band.cost_low else _("above")
 
 
 def amodei_chart(illustration: pd.DataFrame) -> Figure:
@@ -30,36 +32,42 @@ def amodei_chart(illustration: pd.DataFrame) -> Figure:
     shifted = illustration[illustration["compute_multiplier"] == 2]
     spend = np.logspace(5.5, 8.5, 50)
     fig, ax = new_chart(
-        f"Illustration only: +{scaling.AMODEI_POINTS_PER_DECADE:g} points for every 10× of spend",
-        xlabel="Training spend (US dollars, log scale)",
-        ylabel="Coding tasks solved (%)",
+        _("Illustration only: +{points} points for every 10× of spend").format(
+            points=plain(scaling.AMODEI_POINTS_PER_DECADE)
+        ),
+        xlabel=_("Training spend (US dollars, log scale)"),
+        ylabel=_("Coding tasks solved (%)"),
     )
     for points, multiplier, colour, ls, marker, name in (
-        (base, 1, PALETTE["blue"], "-", "o", "Amodei's illustration"),
-        (shifted, 2, PALETTE["vermillion"], "--", "s", "With a 2× compute multiplier"),
+        (base, 1, PALETTE["blue"], "-", "o", _("Amodei's illustration")),
+        (shifted, 2, PALETTE["vermillion"], "--", "s", _("With a 2× compute multiplier")),
     ):
         scores = [scaling.amodei_score(s, multiplier) for s in spend]
         ax.plot(spend, scores, color=colour, ls=ls, lw=2, marker=marker, markevery=[], label=name)
         ax.plot(points["spend_usd"], points["share_of_tasks_pct"], marker, color=colour)
     for r in base.itertuples():
         ax.annotate(
-            f"{usd(r.spend_usd)} → {r.share_of_tasks_pct:.0f}%",
+            f"{usd(r.spend_usd)} → {percent(r.share_of_tasks_pct / 100)}",
             (r.spend_usd, r.share_of_tasks_pct),
             xytext=(8, -16),
             textcoords="offset points",
             color=PALETTE["blue"],
         )
     ax.set(xscale="log", xlim=(spend[0], spend[-1]), ylim=(0, 80))
-    ax.set_xticks([1e6, 1e7, 1e8], ["$1M", "$10M", "$100M"])
-    note = "ILLUSTRATION, NOT DATA"
+    ax.set_xticks([1e6, 1e7, 1e8], [usd(v) for v in (1e6, 1e7, 1e8)])
+    note = _("ILLUSTRATION, NOT DATA")
     ax.text(0.99, 0.04, note, transform=ax.transAxes, ha="right", color=PALETTE["grey"])
     legend_above(ax, ax.get_lines()[::2], ncols=1)
     solves = "; ".join(
-        f"with a {m:g}× multiplier {usd(r.spend_usd)} solves {r.share_of_tasks_pct:.0f}%"
+        _("with a {multiplier}× multiplier {spend} solves {share}").format(
+            multiplier=plain(m), spend=usd(r.spend_usd), share=percent(r.share_of_tasks_pct / 100)
+        )
         for m, rows in ((1, base), (2, shifted))
         for r in rows.itertuples()
     )
-    alt = f"Line chart on a log-cost axis of Amodei's hypothetical example: {solves}."
+    alt = _("Line chart on a log-cost axis of Amodei's hypothetical example: {solves}.").format(
+        solves=solves
+    )
     return finish_chart(fig, illustration["source"], alt=alt)
 
 
@@ -75,33 +83,35 @@ def chinchilla_chart(fit_table: pd.DataFrame, models: pd.DataFrame, runs: pd.Dat
     rule = scaling.CHINCHILLA_TOKENS_PER_PARAM
     budgets, n_line = np.logspace(22, 26.5, 40), np.logspace(9.5, 12.5, 10)
     fig, ax = new_chart(
-        f"Refit: optimum ≈ {rule:.0f} tokens per parameter; V3 and Llama go past it",
-        "Parameters N (log scale)",
-        "Training tokens D (log scale)",
+        _("Refit: optimum ≈ {rule} tokens per parameter; V3 and Llama go past it").format(
+            rule=number(rule)
+        ),
+        _("Parameters N (log scale)"),
+        _("Training tokens D (log scale)"),
         figsize=(6.0, 6.4),
     )
     for law, colour, ls in ((hoff, PALETTE["blue"], "-"), (bes, PALETTE["vermillion"], "--")):
         path = np.array([scaling.compute_optimal(law, c) for c in budgets])
-        label = f"Compute-optimal, {law.label}"
+        label = _("Compute-optimal, {fit}").format(fit=law.label)
         ax.plot(path[:, 0], path[:, 1], color=colour, ls=ls, lw=2, label=label)
-    label = f"{rule:.0f} tokens per parameter (the rule)"
+    label = _("{rule} tokens per parameter (the rule)").format(rule=number(rule))
     ax.plot(n_line, rule * n_line, ":", color=PALETTE["grey"], lw=1.5, label=label)
     v3_params = [v3["active_params"], v3["total_params"]]
     ax.plot(v3_params, [v3["training_tokens"]] * 2, color=PALETTE["purple"], lw=1)
     black, green, purple = PALETTE["black"], PALETTE["green"], PALETTE["purple"]
     n_v3, d_v3 = v3["active_params"], v3["training_tokens"]
     points = [  # parameters, tokens, marker, colour, face, name
-        (chin["active_params"], chin["training_tokens"], "o", black, None, "Chinchilla (dense)"),
+        (chin["active_params"], chin["training_tokens"], "o", black, None, _("Chinchilla (dense)")),
         (
             llama["active_params"],
             llama["training_tokens"],
             "s",
             green,
             None,
-            "Llama 3.1 405B (dense)",
+            _("Llama 3.1 405B (dense)"),
         ),
-        (n_v3, d_v3, "D", purple, None, "DeepSeek-V3, active (MoE)"),
-        (v3["total_params"], d_v3, "D", purple, "white", "DeepSeek-V3, total"),
+        (n_v3, d_v3, "D", purple, None, _("DeepSeek-V3, active (MoE)")),
+        (v3["total_params"], d_v3, "D", purple, "white", _("DeepSeek-V3, total")),
     ]
     for n, d, marker, colour, face, name in points:
         ax.plot(n, d, marker, color=colour, mfc=face, mew=1.5, ms=8, zorder=4, label=name)
@@ -111,13 +121,15 @@ def chinchilla_chart(fit_table: pd.DataFrame, models: pd.DataFrame, runs: pd.Dat
         ax.plot(n_line, c / (6 * n_line), color="#bfbfbf", lw=0.8, zorder=0)
         label_along(ax, n_line, c / (6 * n_line), f"{sci(c)} FLOP", at=n_at)
     runs_text = "; ".join(
-        f"{name}, {n / 1e9:,.0f}B parameters and {d / 1e12:.1f}T tokens"
-        for n, d, *_, name in points
+        _("{name}, {params} parameters and {tokens} tokens").format(
+            name=name, params=billions(n), tokens=trillions(d)
+        )
+        for n, d, *_rest, name in points
     )
-    alt = (
+    alt = _(
         "Log-log chart of parameters against training tokens, with two fits' compute-optimal "
-        f"paths and the {rule:.0f} tokens per parameter line: {runs_text}."
-    )
+        "paths and the {rule} tokens per parameter line: {runs}."
+    ).format(rule=number(rule), runs=runs_text)
     sources = [*fit_table["source"], chin["source"], llama["source"], v3["source"]]
     return finish_chart(fig, sources, alt=alt)
 
@@ -137,27 +149,42 @@ def curve_shift_chart(rates: pd.DataFrame) -> Figure:
         return scaling.cost_of_fixed_capability(1, rate, years)
 
     fig, ax = new_chart(
-        f"Amodei's {amodei_rate:g}×/yr guess lies inside the measured range",
-        xlabel="Years from now",
-        ylabel="Cost of a fixed capability\n(today = 1, log scale)",
+        _("Amodei's {rate}×/yr guess lies inside the measured range").format(
+            rate=plain(amodei_rate)
+        ),
+        xlabel=_("Years from now"),
+        ylabel=_("Cost of a fixed capability\n(today = 1, log scale)"),
         figsize=(6.0, 5.0),
     )
-    band = f"Ho et al. {ho['interval']} ({ho['low']:.0f}–{ho['high']:.0f}-month halving)"
+    band = _("Ho et al. {interval} ({low}–{high}-month halving)").format(
+        interval=ho["interval"], low=number(ho["low"]), high=number(ho["high"])
+    )
     green = PALETTE["green"]
     ax.fill_between(years, cost(ho_slow), cost(ho_fast), color=green, alpha=0.18, lw=0, label=band)
-    label = f"Ho et al.: halves every {ho['central']:.0f} months ({ho_central:.1f}×/yr)"
+    label = _("Ho et al.: halves every {months} months ({rate}×/yr)").format(
+        months=number(ho["central"]), rate=number(ho_central, 1)
+    )
     ax.plot(years, cost(ho_central), color=green, lw=2, label=label)
-    label = f"Amodei's guess ({amodei_rate:.0f}×/yr)"
+    label = _("Amodei's guess ({rate}×/yr)").format(rate=number(amodei_rate))
     ax.plot(years, cost(amodei_rate), color=PALETTE["vermillion"], lw=2, ls="--", label=label)
-    label = f"Amodei's 2020 estimate ({amodei_2020:.2f}×/yr, algorithms only)"
+    label = _("Amodei's 2020 estimate ({rate}×/yr, algorithms only)").format(
+        rate=number(amodei_2020, 2)
+    )
     ax.plot(years, cost(amodei_2020), color=PALETTE["grey"], lw=1.5, ls=":", label=label)
     ax.set(yscale="log", xlim=(0, 3), ylim=(1e-2, 1.2))
     legend_above(ax, ax.get_legend_handles_labels()[0], ncols=1)
-    alt = (
-        f"Falling lines on a log axis over three years. After one year a fixed capability "
-        f"costs 1/{amodei_rate:.0f} of today under Amodei's guess, 1/{ho_central:.1f} under Ho "
-        f"et al.'s {ho['central']:.0f}-month halving (band 1/{ho_slow:.1f} to 1/{ho_fast:.1f}), "
-        f"and 1/{amodei_2020:.2f} under the 2020 estimate."
+    alt = _(
+        "Falling lines on a log axis over three years. After one year a fixed capability "
+        "costs 1/{amodei} of today under Amodei's guess, 1/{ho} under Ho et al.'s "
+        "{months}-month halving (band 1/{slow} to 1/{fast}), and 1/{amodei_2020} under the "
+        "2020 estimate."
+    ).format(
+        amodei=number(amodei_rate),
+        ho=number(ho_central, 1),
+        months=number(ho["central"]),
+        slow=number(ho_slow, 1),
+        fast=number(ho_fast, 1),
+        amodei_2020=number(amodei_2020, 2),
     )
     sources = rates.loc[["amodei-curve-shift", "amodei-2020", "ho-halving"], "source"]
     return finish_chart(fig, sources, alt=alt)
@@ -177,14 +204,26 @@ def on_trend_chart(
     where = position(band, v3_cost)
     months = np.linspace(0, 24, 97)
     fig, ax = new_chart(
-        f"At {annual_rate:g}×/yr, V3's {usd(v3_cost)} is {where} the on-trend band",
-        xlabel="Months after Claude 3.5 Sonnet's training",
-        ylabel="Predicted training cost\n(US dollars, log scale)",
+        _("At {rate}×/yr, V3's {cost} is {where} the on-trend band").format(
+            rate=plain(annual_rate), cost=usd(v3_cost), where=where
+        ),
+        xlabel=_("Months after Claude 3.5 Sonnet's training"),
+        ylabel=_("Predicted training cost\n(US dollars, log scale)"),
         figsize=(6.0, 4.8),
     )
     for rate, colour, hatch, label in (
-        (annual_rate, PALETTE["vermillion"], None, f"Your rate: {annual_rate:g}×/yr"),
-        (ho_rate, PALETTE["green"], "///", f"Ho et al.: {ho_rate:.1f}×/yr"),
+        (
+            annual_rate,
+            PALETTE["vermillion"],
+            None,
+            _("Your rate: {rate}×/yr").format(rate=plain(annual_rate)),
+        ),
+        (
+            ho_rate,
+            PALETTE["green"],
+            "///",
+            _("Ho et al.: {rate}×/yr").format(rate=number(ho_rate, 1)),
+        ),
     ):
         low, high = (cost / (curve_gap * rate ** (months / 12)) for cost in sonnet_cost)
         hatched = {"facecolor": "none", "edgecolor": colour, "hatch": hatch, "lw": 0.8}
@@ -192,21 +231,27 @@ def on_trend_chart(
         ax.fill_between(months, low, high, label=label, **look)
     ax.axvspan(*months_since, color="#e6e6e6", zorder=0)
     ax.plot(months_since, [v3_cost] * 2, color=PALETTE["black"], lw=1.5, zorder=5)
-    label = f"DeepSeek-V3's {usd(v3_cost)}, over Amodei's months"
+    label = _("DeepSeek-V3's {cost}, over Amodei's months").format(cost=usd(v3_cost))
     ax.plot(
         np.mean(months_since), v3_cost, "D", color=PALETTE["black"], ms=8, zorder=5, label=label
     )
     ax.set(yscale="log", xlim=(0, 24), ylim=(1e6, 4e7))
-    ax.set_yticks([1e6, 2e6, 5e6, 1e7, 2e7], ["$1M", "$2M", "$5M", "$10M", "$20M"])
+    ticks = [1e6, 2e6, 5e6, 1e7, 2e7]
+    ax.set_yticks(ticks, [usd(v) for v in ticks])
     ax.minorticks_off()
     legend_above(ax, ax.get_legend_handles_labels()[0], ncols=1)
-    alt = (
-        f"Two falling bands on a log cost axis over 24 months, starting at "
-        f"{usd(sonnet_cost[0] / curve_gap)}–{usd(sonnet_cost[1] / curve_gap)}. At "
-        f"{months_since[0]}–{months_since[1]} months the {annual_rate:g}x-a-year band spans "
-        f"{usd(band.cost_low, 1)}–{usd(band.cost_high, 1)} and the Ho et al. band "
-        f"{usd(band_ho.cost_low, 1)}–{usd(band_ho.cost_high, 1)}; DeepSeek-V3's "
-        f"{usd(v3_cost)} is marked at that point, {where} the first band."
+    alt = _(
+        "Two falling bands on a log cost axis over 24 months, starting at {start}. At "
+        "{months} months the {rate}x-a-year band spans {band} and the Ho et al. band "
+        "{band_ho}; DeepSeek-V3's {cost} is marked at that point, {where} the first band."
+    ).format(
+        start=f"{usd(sonnet_cost[0] / curve_gap)}–{usd(sonnet_cost[1] / curve_gap)}",
+        months=f"{plain(months_since[0])}–{plain(months_since[1])}",
+        rate=plain(annual_rate),
+        band=f"{usd(band.cost_low, 1)}–{usd(band.cost_high, 1)}",
+        band_ho=f"{usd(band_ho.cost_low, 1)}–{usd(band_ho.cost_high, 1)}",
+        cost=usd(v3_cost),
+        where=where,
     )
     sources = ["amodei2025deepseek", "ho2024algorithmic", "deepseek2024v3"]
     return finish_chart(fig, sources, alt=alt)
@@ -226,12 +271,14 @@ def training_costs_chart(
         category="method",
         label="model",
         fmt=usd,
-        title="Frontier runs: tens to hundreds of millions; V3 far below",
-        ylabel="Cost of the final run\n(US dollars, log scale)",
+        title=_("Frontier runs: tens to hundreds of millions; V3 far below"),
+        ylabel=_("Cost of the final run\n(US dollars, log scale)"),
         names={
-            "amortised_hardware_energy": "Amortised hardware + energy (Epoch)",
-            "cloud_rental": "Cloud rental (Epoch)",
-            "gpu_hours_at_2usd": f"GPU-hours × {usd(price, 0)} (DeepSeek's convention)",
+            "amortised_hardware_energy": _("Amortised hardware + energy (Epoch)"),
+            "cloud_rental": _("Cloud rental (Epoch)"),
+            "gpu_hours_at_2usd": _("GPU-hours × {price} (DeepSeek's convention)").format(
+                price=usd(price, 0)
+            ),
         },
         # Offsets (points), alignment and end of the run's range, chosen by eye against overlaps.
         placement={
@@ -240,17 +287,19 @@ def training_costs_chart(
             "Claude 3.5 Sonnet": ((4, -15), "left", "low"),
             "Claude 3 Opus": ((0, -16), "center", "low"),
         },
-        alt_intro="Scatter of training cost against release date, log scale, by costing method:",
-        alt_note=f"A {growth}x-a-year line through GPT-4 reaches $1B in {billion_date:%B %Y}.",
+        alt_intro=_("Scatter of training cost against release date, log scale, by costing method:"),
+        alt_note=_("A {growth}x-a-year line through GPT-4 reaches {billion} in {date}.").format(
+            growth=plain(growth), billion=usd(1e9), date=month_year(billion_date)
+        ),
     )
     trend_dates = pd.date_range("2023-01-01", "2027-06-30", freq="MS")
     trend_years = (trend_dates - gpt4["release_date"]).days / 365.25
-    label = f"{growth:.1f}×/yr slope through GPT-4 (reference)"
+    label = _("{growth}×/yr slope through GPT-4 (reference)").format(growth=number(growth, 1))
     trend = gpt4["value"] * growth**trend_years
     ax.plot(trend_dates, trend, color=PALETTE["grey"], ls=":", lw=1.5, label=label)
     ax.axhline(1e9, color=PALETTE["grey"], lw=0.6)
     ax.set_ylim(5e5, 3e9)
-    ax.set_yticks([1e6, 1e7, 1e8, 1e9], ["$1M", "$10M", "$100M", "$1B"])
+    ax.set_yticks([1e6, 1e7, 1e8, 1e9], [usd(v) for v in (1e6, 1e7, 1e8, 1e9)])
     ax.set_xlim(pd.Timestamp("2022-10-01"), pd.Timestamp("2027-07-01"))
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))

@@ -1,8 +1,16 @@
-"""The closing scorecard: each claim of the debate beside the value the book computes for it.
+"""The closing scorecard: each claim of the debate beside the value the book computes for it,
+and the verdict that one published rubric (:func:`grade`) gives it.
 
 Nothing here re-types a number from another chapter. Every value comes from the same
 package functions and tables that the cost, scaling and export chapters use, so a change
 in ``data/`` moves the scorecard with them.
+
+A verdict is not judged row by row. Each claim in ``data/claims.csv`` records its evidence
+(what the key figure rests on, the best source for it, an independent confirmation, the
+strongest counter-evidence and what that does to the claim), and :func:`grade` turns those
+fields into the verdict by the rules in :data:`RUBRIC`, which the scorecard page prints.
+The ``verdict`` column stays in the data for readers of the CSV; :func:`scorecard` refuses
+a table whose stored verdict is not the rubric's.
 """
 
 from __future__ import annotations
@@ -13,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
+from frontierbook.citations import TIERS, best_tier, source_tier
 from frontierbook.cost import (
     EXPERIMENT_MULTIPLIER_RANGE,
     CostParameters,
@@ -26,9 +36,11 @@ from frontierbook.cost import (
     rental_cost,
     staff_cost_from_share,
 )
-from frontierbook.data import load_table
+from frontierbook.data import DataError, Problem, load_table
 from frontierbook.export import chip_table
+from frontierbook.i18n import N_
 from frontierbook.paths import ROOT
+from frontierbook.reads import read_text
 from frontierbook.scaling import (
     SONNET_COST_RUN_ID,
     OnTrendBand,
@@ -37,14 +49,81 @@ from frontierbook.scaling import (
     on_trend_band,
     sonnet_cost_band,
 )
+from frontierbook.tables import (
+    LINE_BREAK,
+    Row,
+    em,
+    join,
+    link,
+    number_button,
+    render_table,
+    source_link,
+    strong,
+)
 from frontierbook.text import long_date, percent, ratio, usd
 
+# The data's verdicts (claims.csv), marked for the catalogue: a table shows _(verdict).
 VERDICTS: tuple[str, ...] = (
-    "supported",
-    "supported with caveats",
-    "misleading",
-    "not supported",
-    "unverifiable",
+    N_("supported"),
+    N_("supported with caveats"),
+    N_("misleading"),
+    N_("not supported"),
+    N_("unverifiable"),
+)
+
+# What a claim's key figure rests on (``basis`` in data/claims.csv).
+BASES: tuple[str, ...] = (
+    "public record",  # a rule, a filing, a licence, a dated release, a published specification
+    "audited",  # an account checked by an auditor
+    "self-reported",  # the word of the party the figure is about, unchecked
+    "outside estimate",  # an outsider's estimate, from information the book cannot see
+    "untestable",  # a forecast, or what would have happened otherwise
+)
+# What the strongest counter-evidence does to the claim (``counter_effect``).
+COUNTER_EFFECTS: tuple[str, ...] = ("none", "qualifies", "contradicts")
+
+# The verdicts a claim climbs and falls between, weakest first.
+LADDER: tuple[str, ...] = ("unverifiable", "supported with caveats", "supported")
+# Where a claim starts on the ladder, by what its key figure rests on.
+START: dict[str, str] = {
+    "public record": "supported",
+    "audited": "supported",
+    "self-reported": "supported with caveats",
+    "outside estimate": "unverifiable",
+}
+
+# The rubric as the scorecard page prints it: (question, what follows). grade() applies
+# exactly these steps, in this order; tests/test_scorecard.py holds an example for each.
+RUBRIC: tuple[tuple[str, str], ...] = (
+    (
+        "Does the figure the claim rests on measure what the claim says it does?",
+        "If not (a true figure read as something else), the claim is misleading.",
+    ),
+    (
+        "Is the claim a forecast, or about what would have happened otherwise?",
+        "Then no data can settle it: unverifiable.",
+    ),
+    (
+        "Is every source for it secondary (a reprint, an aggregator, a summary)?",
+        "Then it is unverifiable until a better source is read.",
+    ),
+    (
+        "What does the key figure rest on?",
+        "A public record (a rule, a filing, a dated release, a published specification) or "
+        "an audited account: supported. The word of the party it is about (self-reported): "
+        "supported with caveats. An outsider's estimate: unverifiable.",
+    ),
+    (
+        "Does an independent source confirm a self-reported figure or an estimate?",
+        "Then the verdict rises one step: unverifiable, supported with caveats, supported.",
+    ),
+    (
+        "What does the strongest counter-evidence do?",
+        "If it qualifies the claim, the verdict is at most supported with caveats. If it "
+        "contradicts the claim, the verdict falls one step, to no lower than unverifiable; "
+        "and if it comes from a better tier of source than anything for the claim, the "
+        "claim is not supported.",
+    ),
 )
 
 
@@ -354,7 +433,9 @@ def reason_figures(params: CostParameters | None = None) -> dict[str, str]:
     stages = load_table("v3_stages")
     ledger = load_table("cost_ledger").set_index("item_id")
     events = load_table("events").set_index("event_id")
-    v3 = load_table("models").set_index("model").loc["DeepSeek-V3"]
+    models = load_table("models").set_index("model")
+    v3, llama = models.loc["DeepSeek-V3"], models.loc["Llama 3.1 405B"]
+    chips = chip_table().set_index("chip_id")
     score = load_table("reasoning_benchmarks").pivot_table(
         index="benchmark", columns="model", values="score_pct"
     )
@@ -394,7 +475,7 @@ def reason_figures(params: CostParameters | None = None) -> dict[str, str]:
         "rule_2022": f"the {month('rule-2022-10')} rule",
         "rule_2023": f"the {month('rule-2023-10')} update",
         "rule_2023_announced": day("rule-2023-10"),
-        "h800_licence_date": day("rule-2023-11"),
+        "h800_licence_date": day("h800-immediate-2023-10"),
         "h20_licence_date": day("h20-2025-04"),
         "h20_assurance_date": day("h20resume-2025-07"),
         "h20_licences_issued": day("h20licences-2025-08"),
@@ -402,6 +483,17 @@ def reason_figures(params: CostParameters | None = None) -> dict[str, str]:
         "h20_halt_date": day("h20halt-2025-08"),
         "r1_release_date": day("r1-2025-01"),
         "inauguration_date": day("inauguration-2025-01"),
+        "rule_2023_effective": day("rule-2023-11"),
+        "semianalysis_capex": usd(float(ledger.at["server-capex", "low_usd"])),
+        "semianalysis_gpu_spend": usd(float(ledger.at["gpu-spend", "low_usd"])),
+        "epoch_staff_share": "{:g}–{:g}%".format(
+            *(rates.at["cottier-staff-share", c] for c in ("low", "high"))
+        ),
+        "epoch_hardware_share": "{:g}–{:g}%".format(
+            *(rates.at["cottier-hardware-share", c] for c in ("low", "high"))
+        ),
+        "llama_tokens": f"{llama['training_tokens'] / 1e12:.1f} trillion",
+        "ascend_share": percent(float(chips.at["ascend910c", "tpp"] / chips.at["h100", "tpp"])),
     }
 
 
@@ -417,12 +509,118 @@ def fill_reason(reason: str, figures: dict[str, str]) -> str:
     return PLACEHOLDER.sub(figure, reason)
 
 
+# --- The rubric -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a verdict is graded on: one claim's evidence, with its sources' tiers read from
+    ``references.bib``. Who made the claim, and who reported its figure, are not inputs."""
+
+    measures_claim: bool
+    basis: str
+    support_tier: str  # best tier of the sources for the claim, confirmation included
+    corroborated: bool
+    counter_effect: str = "none"
+    counter_tier: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.basis not in BASES:
+            raise ValueError(f"basis {self.basis!r} is not one of {BASES}")
+        if self.support_tier not in TIERS:
+            raise ValueError(f"support tier {self.support_tier!r} is not one of {TIERS}")
+        if self.counter_effect not in COUNTER_EFFECTS:
+            raise ValueError(
+                f"counter effect {self.counter_effect!r} is not one of {COUNTER_EFFECTS}"
+            )
+        if (self.counter_effect == "none") != (self.counter_tier is None):
+            raise ValueError("counter-evidence needs a source tier exactly when it has an effect")
+        if self.counter_tier is not None and self.counter_tier not in TIERS:
+            raise ValueError(f"counter tier {self.counter_tier!r} is not one of {TIERS}")
+
+
+def grade(evidence: Evidence) -> str:
+    """The verdict the published rubric (:data:`RUBRIC`) gives a claim, step by step."""
+    if not evidence.measures_claim:
+        return "misleading"
+    if evidence.basis == "untestable":
+        return "unverifiable"
+    if evidence.support_tier == "secondary":
+        return "unverifiable"
+    step = LADDER.index(START[evidence.basis])
+    if evidence.corroborated and evidence.basis in ("self-reported", "outside estimate"):
+        step = min(step + 1, len(LADDER) - 1)
+    if evidence.counter_effect == "qualifies":
+        step = min(step, LADDER.index("supported with caveats"))
+    elif evidence.counter_effect == "contradicts":
+        if TIERS.index(evidence.counter_tier) < TIERS.index(evidence.support_tier):
+            return "not supported"
+        step = max(step - 1, 0)
+    return LADDER[step]
+
+
+def _optional(value: object) -> str:
+    return "" if pd.isna(value) else str(value)
+
+
+def claim_evidence(row: pd.Series) -> Evidence:
+    """The :class:`Evidence` of one row of ``data/claims.csv``, tiers from the bibliography."""
+    corroboration = _optional(row["corroborated_by"])
+    counter = _optional(row["counter_source"])
+    return Evidence(
+        measures_claim=bool(row["measures_claim"]),
+        basis=row["basis"],
+        support_tier=best_tier([row["support_source"], corroboration]),
+        corroborated=bool(corroboration),
+        counter_effect=row["counter_effect"],
+        counter_tier=source_tier(counter) if counter else None,
+    )
+
+
+def evidence_problems(claims: pd.DataFrame) -> list[Problem]:
+    """Rows of ``data/claims.csv`` whose evidence fields disagree with one another or whose
+    stored verdict is not the rubric's; each names its row and column."""
+    problems = []
+    for index, row in claims.reset_index(drop=True).iterrows():
+        line = int(index) + 2  # the header is line 1
+
+        def problem(column: str, message: str, line: int = line) -> None:
+            problems.append(Problem("data/claims.csv", line, column, message))
+
+        counter = _optional(row["counter_source"])
+        corroboration = _optional(row["corroborated_by"])
+        if (row["counter_effect"] == "none") != (counter == ""):
+            problem("counter_source", "give a source exactly when counter_effect is not 'none'")
+            continue
+        if corroboration and corroboration in (row["support_source"], row["source"]):
+            problem(
+                "corroborated_by",
+                f"{corroboration!r} is not independent: it is the claim's own or its "
+                "supporting source",
+            )
+            continue
+        if corroboration and row["basis"] == "untestable":
+            problem("corroborated_by", "an untestable claim has no figure to corroborate")
+            continue
+        verdict = grade(claim_evidence(row))
+        if row["verdict"] != verdict:
+            problem(
+                "verdict",
+                f"{row['verdict']!r}, but the rubric gives {verdict!r} "
+                "(frontierbook.scorecard.grade)",
+            )
+    return problems
+
+
 # --- Evidence links -------------------------------------------------------------------------
 
 
 def chapter_labels(docname: str, root: Path = ROOT) -> dict[str, str]:
-    """MyST labels ``(label)=`` in a chapter's source, each with the heading it targets."""
-    lines = (root / f"{docname}.md").read_text(encoding="utf-8").splitlines()
+    """MyST labels ``(label)=`` in a chapter's source, each with the heading it targets.
+
+    The source is read through :func:`frontierbook.reads.read_text`, so the chapter that
+    shows these headings is executed again when the other chapter's text changes."""
+    lines = read_text(root / f"{docname}.md").splitlines()
     labels = {}
     for i, line in enumerate(lines):
         match = _LABEL.match(line)
@@ -430,6 +628,15 @@ def chapter_labels(docname: str, root: Path = ROOT) -> dict[str, str]:
             heading = next((_HEADING.match(x) for x in lines[i + 1 :] if x.strip()), None)
             labels[match.group(1)] = heading.group(1) if heading else match.group(1)
     return labels
+
+
+def chapter_title(docname: str, root: Path = ROOT) -> str:
+    """The chapter's first-level heading, read through :func:`frontierbook.reads.read_text`
+    like its labels."""
+    for line in read_text(root / f"{docname}.md").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    raise ValueError(f"{docname}.md has no '# ' heading")
 
 
 def split_evidence(evidence: str) -> tuple[str, str]:
@@ -448,18 +655,124 @@ def evidence_href(evidence: str, from_doc: str = "chapters/05_scorecard") -> str
 
 
 def scorecard(params: CostParameters | None = None) -> pd.DataFrame:
-    """``data/claims.csv`` with the book's value, the evidence heading and its link."""
+    """``data/claims.csv`` with the book's value, the evidence heading and its link, the
+    tiers of the sources for and against, and the counter-evidence with its figures filled.
+
+    Raises :class:`DataError` naming the row and column when a row's evidence fields
+    disagree or its stored verdict is not the one :func:`grade` gives.
+    """
     claims = load_table("claims")
+    problems = evidence_problems(claims)
+    if problems:
+        raise DataError(problems)
     values = claim_values(params)
     out = claims.copy()
     out["book_value"] = [values[k].value for k in out["value_key"]]
     out["book_text"] = [values[k].text for k in out["value_key"]]
     figures = reason_figures(params)
     out["reason"] = [fill_reason(r, figures) for r in out["reason"]]
-    headings = {}
+    out["counter_evidence"] = [fill_reason(r, figures) for r in out["counter_evidence"]]
+    out["support_tier"] = [
+        best_tier([r["support_source"], _optional(r["corroborated_by"])]) for _, r in out.iterrows()
+    ]
+    out["counter_tier"] = [
+        source_tier(k) if not pd.isna(k) else None for k in out["counter_source"]
+    ]
+    headings, chapters = {}, {}
     for evidence in out["evidence"]:
         docname, label = split_evidence(evidence)
-        headings[evidence] = chapter_labels(docname).get(label)
+        labels = chapter_labels(docname)
+        headings[evidence] = labels.get(label)
+        chapters[evidence] = chapter_title(docname)
     out["evidence_heading"] = out["evidence"].map(headings)
+    out["evidence_chapter"] = out["evidence"].map(chapters)
     out["evidence_href"] = out["evidence"].map(evidence_href)
     return out
+
+
+# --- The table and the rubric as the scorecard page shows them ------------------------------
+
+VERDICT_MARK: dict[str, str] = {
+    "supported": "✔ supported",
+    "supported with caveats": "✔? supported with caveats",
+    "misleading": "✘? misleading",
+    "not supported": "✘ not supported",
+    "unverifiable": "? unverifiable",
+}
+
+
+def value_glue_name(claim_id: str) -> str:
+    """The name under which the scorecard chapter publishes a claim's computed value."""
+    return f"sc_value_{claim_id.replace('-', '_')}"
+
+
+def _source(key: str) -> Markup:
+    """A source with its tier: 'DeepSeek-AI 2024 (primary)'."""
+    return join(source_link(key), f" ({source_tier(key)})")
+
+
+def scorecard_table(card: pd.DataFrame) -> Markup:
+    """The scorecard as HTML: three columns (the claim with its source, the book's value, the
+    verdict and its reason) and under each claim a full-width line with its evidence: the
+    strongest counter-evidence with its source, the best source for the claim, what its key
+    figure rests on, any independent confirmation, and the section of the book that checks
+    it. Every source is shown with its tier."""
+    rows = []
+    for _, r in card.iterrows():
+        when = long_date(r["date"]) if pd.notna(r["date"]) else "undated"
+        corroboration = _optional(r["corroborated_by"])
+        counter = _optional(r["counter_source"])
+        effect = {"qualifies": "qualifies the claim", "contradicts": "contradicts the claim"}
+        detail = join(
+            strong("Strongest counter-evidence"),
+            f" ({effect[r['counter_effect']]})" if counter else "",
+            ": ",
+            r["counter_evidence"],
+            join(" ", _source(counter)) if counter else "",
+            LINE_BREAK,
+            strong("For it"),
+            ": ",
+            _source(r["support_source"]),
+            f"; key figure {r['basis']}; ",
+            join("confirmed independently by ", _source(corroboration))
+            if corroboration
+            else "no independent confirmation",
+            ". ",
+            strong("Checked in"),
+            ": ",
+            link(r["evidence_href"], r["evidence_heading"]),
+            " (",
+            em(r["evidence_chapter"]),
+            ").",
+        )
+        cells = (
+            join(
+                strong(r["who"]),
+                ", ",
+                when,
+                LINE_BREAK,
+                r["claim"],
+                LINE_BREAK,
+                em(f"About: {r['metric']}"),
+                LINE_BREAK,
+                "Source: ",
+                _source(r["source"]),
+            ),
+            number_button(value_glue_name(r["claim_id"]), r["book_text"]),
+            join(strong(VERDICT_MARK[r["verdict"]]), LINE_BREAK, r["reason"]),
+        )
+        rows.append(Row(cells, detail=detail, row_id=f"claim-{r['claim_id']}"))
+    return render_table(
+        ["Who claimed what", "Book's value", "Verdict and why"],
+        rows,
+        table_id="tbl-scorecard-html",
+        classes=["fb-scorecard"],
+    )
+
+
+def rubric_list() -> Markup:
+    """:data:`RUBRIC` as a numbered list a reader can apply to any claim."""
+    items = Markup("").join(
+        Markup("<li>{} {}</li>").format(strong(question), answer) for question, answer in RUBRIC
+    )
+    return Markup('<ol class="fb-rubric">{}</ol>').format(items)

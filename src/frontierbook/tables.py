@@ -27,14 +27,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pandas as pd
 from markupsafe import Markup, escape
 
+from frontierbook.i18n import N_, _
+
 if TYPE_CHECKING:
     from IPython.display import HTML
 
-NOT_REPORTED = "not reported"
+# Translated where shown (a missing cell reads "tidak dilaporkan" in Indonesian).
+NOT_REPORTED = N_("not reported")
 
 Cell = object  # str, number, date, None/NaN/NA, or Markup from the helpers below
 
@@ -72,13 +76,13 @@ def cell_text(value: Cell, missing: str = NOT_REPORTED) -> Markup:
     if isinstance(value, Markup):
         return value
     if is_missing(value):
-        return Markup('<span class="not-reported">{}</span>').format(missing)
+        return Markup('<span class="not-reported">{}</span>').format(_(missing))
     if isinstance(value, bool):
-        return escape("yes" if value else "no")
+        return escape(_("yes") if value else _("no"))
     if isinstance(value, numbers.Real) and not math.isfinite(float(value)):
         raise ValueError(f"non-finite number {value!r} in a table cell")
     if isinstance(value, pd.Timestamp | dt.date):
-        return escape(value.strftime("%Y-%m-%d"))
+        return escape(value.strftime("%Y-%m-%d"))  # ISO dates read alike in every language
     if isinstance(value, str):
         return cite_keys(value)
     return escape(str(value))
@@ -128,20 +132,30 @@ small = _wrap("small")
 LINE_BREAK = Markup("<br>")
 
 
+# What a browser ignores inside a URL's scheme ("java\tscript:" is "javascript:").
+_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]")
+
+
 def link(href: str, text: Cell) -> Markup:
-    """A link; ``href`` and text are both escaped (quotes included)."""
+    """A link; ``href`` and text are both escaped (quotes included). The link goes to a page
+    of the book (a relative address) or to an ``https:`` or ``http:`` address, never
+    anywhere else: an ``href`` built from data with another scheme (``javascript:``,
+    ``data:``) raises ``ValueError``."""
+    scheme = urlsplit(_IGNORED_IN_URL.sub("", str(href))).scheme.lower()
+    if scheme not in ("", "https", "http"):
+        raise ValueError(f"a link to {href!r}: only https:, http: and the book's own pages")
     return Markup('<a href="{}">{}</a>').format(href, cell_text(text))
 
 
 def source_link(key: str, bib_path: Path | None = None) -> Markup:
     """A source key (a key into references.bib) as its short citation ("BIS 2022"), linked
     to its entry in the bibliography. An unknown key raises KeyError. The book build points
-    the link at the entry's anchor (``sitebuilder.sourcelinks``); until then it
+    the link at the entry's anchor (``sitebuilder.pages.link_citations``); until then it
     leads to the bibliography page beside the chapter."""
     from frontierbook.citations import short_citation
     from frontierbook.paths import BIB_PATH
 
-    return Markup('<a class="fb-source" href="bibliography.html" data-fb-cite="{}">{}</a>').format(
+    return Markup('<a class="fb-cite" href="bibliography.html" data-cite="{}">{}</a>').format(
         key, short_citation(key, bib_path or BIB_PATH)
     )
 
@@ -259,16 +273,97 @@ def events_table(events: pd.DataFrame) -> HTML:
             when(r),
             join(
                 strong(r["title"]),
-                Markup(" <em>(as reported)</em>") if r["as_reported"] else None,
+                Markup(" <em>{}</em>").format(_("(as reported)")) if r["as_reported"] else None,
                 LINE_BREAK,
                 r["description"],
             ),
             r["note"],
             source_link(r["source"]),
         )
-        for _, r in events.iterrows()
+        for _index, r in events.iterrows()
     ]
-    return html_table(["Date", "Event", Column("Note", missing="–"), "Source"], rows)
+    return html_table([_("Date"), _("Event"), Column(_("Note"), missing="–"), _("Source")], rows)
+
+
+def prices_table(prices: pd.DataFrame) -> HTML:
+    """API list prices (cost chapter): from when, model, hours, the three prices, source;
+    the note under each row."""
+    from frontierbook.text import dollars, long_date
+
+    hours = {"all": "all hours", "peak": "peak", "off-peak": "off-peak"}
+    columns = ("Input, cache miss (US$)", "Input, cache hit (US$)", "Output (US$)")
+    fields = (
+        "input_cache_miss_usd_per_mtok",
+        "input_cache_hit_usd_per_mtok",
+        "output_usd_per_mtok",
+    )
+    rows = [
+        Row(
+            (
+                long_date(r["effective_date"]),
+                f"{r['model']} ({r['api_model']})",
+                hours[r["hours"]],
+                *(_dash(r[f], lambda v: dollars(v).lstrip("$")) for f in fields),
+                source_link(r["source"]),
+            ),
+            detail=None if is_missing(r["note"]) else small(r["note"]),
+        )
+        for _, r in prices.iterrows()
+    ]
+    return html_table(
+        [
+            "From",
+            "Model (API name)",
+            "Hours",
+            *(Column(c, numeric=True) for c in columns),
+            "Source",
+        ],
+        rows,
+        table_id="tbl-cost-prices-html",
+    )
+
+
+CHANGE_LABELS = {
+    "correction": "Correction",
+    "clarification": "Clarification",
+    "source": "Better source",
+    "update": "Update",
+}
+
+
+def corrections_table(corrections: pd.DataFrame, from_doc: str = "chapters/corrections") -> HTML:
+    """The corrections log, newest first and, within a day, corrections of errors first:
+    what the book said and what it says now, with where and the source under each row."""
+    from frontierbook.edition import where_links
+    from frontierbook.text import long_date
+
+    order = list(CHANGE_LABELS)
+    ordered = corrections.assign(
+        _order=corrections["change"].map(order.index), _row=range(len(corrections))
+    ).sort_values(["date", "_order", "_row"], ascending=[False, True, True])
+
+    def detail(r: pd.Series) -> Markup:
+        links = [link(href, text) for href, text in where_links(r["where"], from_doc)]
+        parts = [strong("Where: "), join(*links, sep=", "), ". ", strong("Source: ")]
+        parts.append(source_link(r["source"]))
+        if not is_missing(r["note"]):
+            parts += [". ", r["note"]]
+        return small(join(*parts))
+
+    rows = [
+        Row(
+            (
+                join(strong(CHANGE_LABELS[r["change"]]), LINE_BREAK, long_date(r["date"])),
+                r["was"],
+                r["now"],
+            ),
+            detail=detail(r),
+        )
+        for _, r in ordered.iterrows()
+    ]
+    return html_table(
+        ["Change", "What the book said", "What it says now"], rows, table_id="tbl-corrections-html"
+    )
 
 
 def _dash(value: object, fmt: Callable[[object], str]) -> str:
@@ -281,16 +376,16 @@ def _bounds(row: pd.Series, low: str, high: str, fmt: Callable[[object], str]) -
         parts.append(f"≥ {fmt(row[low])}")
     if pd.notna(row[high]):
         parts.append(f"< {fmt(row[high])}")
-    return " and ".join(parts) or "–"
+    return f" {_('and')} ".join(parts) or "–"
 
 
 def thresholds_table(thresholds: pd.DataFrame) -> HTML:
     """The export-control thresholds (export chapter): one row per paragraph of a rule."""
     from frontierbook.text import long_date, number
 
-    columns = ["Rule", "TPP", "Density (TPP/mm²)", "Interconnect (GB/s)"]
-    columns += ["Memory bandwidth (GB/s)", "Effective"]
-    columns += [Column("Wording", missing="–", detail=True), "Source"]
+    columns = [_("Rule"), "TPP", _("Density (TPP/mm²)"), _("Interconnect (GB/s)")]
+    columns += [_("Memory bandwidth (GB/s)"), _("Effective")]
+    columns += [Column(_("Wording"), missing="–", detail=True), _("Source")]
     rows = [
         (
             join(r["rule"], LINE_BREAK, small(r["paragraph"])),
@@ -302,15 +397,15 @@ def thresholds_table(thresholds: pd.DataFrame) -> HTML:
             r["note"],
             source_link(r["source"]),
         )
-        for _, r in thresholds.iterrows()
+        for _index, r in thresholds.iterrows()
     ]
     return html_table(columns, rows)
 
 
 SPEC_STATUS = {
-    "datasheet": "vendor datasheet",
-    "secondary": "secondary",
-    "uncertain": "uncertain: no datasheet read",
+    "datasheet": N_("vendor datasheet"),
+    "secondary": N_("secondary"),
+    "uncertain": N_("uncertain: no datasheet read"),
 }
 
 
@@ -324,15 +419,15 @@ def chips_table(chips: pd.DataFrame) -> HTML:
         return _dash(value, lambda v: number(v, digits))
 
     def klass(value: object) -> str:
-        return "unknown" if value is None or pd.isna(value) else value
+        return _("unknown") if value is None or pd.isna(value) else _(value)
 
     # The specifications TPP and density are computed from go in the line under each row:
     # the columns are what the chapter compares, the chip's class under each rule.
-    specs = ["Dense BF16 (TFLOPS)", "Dense FP8 (TFLOPS)", "Memory (GB)"]
-    specs += ["Memory bandwidth (TB/s)", "Interconnect (GB/s)", "Die area (mm²)"]
-    columns = ["Chip", *(Column(c, numeric=True, detail=True) for c in specs)]
-    columns += [Column("TPP", numeric=True), Column("Density (TPP/mm²)", numeric=True)]
-    columns += ["2022 rule", "2023 rule", "Specs", "Source"]
+    specs = [_("Dense BF16 (TFLOPS)"), _("Dense FP8 (TFLOPS)"), _("Memory (GB)")]
+    specs += [_("Memory bandwidth (TB/s)"), _("Interconnect (GB/s)"), _("Die area (mm²)")]
+    columns = [_("Chip"), *(Column(c, numeric=True, detail=True) for c in specs)]
+    columns += [Column("TPP", numeric=True), Column(_("Density (TPP/mm²)"), numeric=True)]
+    columns += [_("2022 rule"), _("2023 rule"), _("Specs"), _("Source")]
     rows = [
         Row(
             (
@@ -351,12 +446,12 @@ def chips_table(chips: pd.DataFrame) -> HTML:
                 fmt(r["density"], 2),
                 klass(r["2022 rule"]),
                 klass(r["2023 rule"]),
-                SPEC_STATUS[r["spec_status"]],
+                _(SPEC_STATUS[r["spec_status"]]),
                 source_link(r["source"]),
             ),
             detail=None if pd.isna(r["note"]) else small(r["note"]),
         )
-        for _, r in chips.iterrows()
+        for _index, r in chips.iterrows()
     ]
     return html_table(columns, rows)
 
@@ -365,12 +460,13 @@ def tiers_table(tiers: pd.DataFrame) -> HTML:
     """The AI Diffusion framework's tiers and caps (export chapter)."""
     from frontierbook.text import number
 
-    columns = ["Tier", "Provision", "What it did", Column("Examples", missing="–", detail=True)]
-    columns += [Column("Cap, 2025–2027", missing="–")]
-    columns += [Column("Note", missing="–", detail=True), "Source"]
+    columns = [_("Tier"), _("Provision"), _("What it did")]
+    columns += [Column(_("Examples"), missing="–", detail=True)]
+    columns += [Column(_("Cap, 2025–2027"), missing="–")]
+    columns += [Column(_("Note"), missing="–", detail=True), _("Source")]
     rows = [
         (
-            f"Tier {r['tier']}",
+            _("Tier {tier}").format(tier=r["tier"]),
             r["provision"],
             r["description"],
             r["example_countries"],
@@ -378,7 +474,7 @@ def tiers_table(tiers: pd.DataFrame) -> HTML:
             r["note"],
             source_link(r["source"]),
         )
-        for _, r in tiers.iterrows()
+        for _index, r in tiers.iterrows()
     ]
     return html_table(columns, rows)
 
@@ -386,6 +482,7 @@ def tiers_table(tiers: pd.DataFrame) -> HTML:
 def fits_table(fit_table: pd.DataFrame, models: pd.DataFrame) -> HTML:
     """The fitted Chinchilla laws (scaling chapter), each evaluated at Chinchilla's budget."""
     from frontierbook.scaling import compute_optimal, load_fits, training_compute
+    from frontierbook.text import number, plain
 
     chin = models.set_index("model").loc["Chinchilla"]
     c_chin = training_compute(chin["active_params"], chin["training_tokens"])
@@ -394,10 +491,10 @@ def fits_table(fit_table: pd.DataFrame, models: pd.DataFrame) -> HTML:
     for fit_id, law in load_fits(fit_table).items():
         n_opt, d_opt = compute_optimal(law, c_chin)
         loss = law.loss(chin["active_params"], chin["training_tokens"])
-        constants = [f"{v:g}" for v in (law.E, law.A, law.B, law.alpha, law.beta)]
+        constants = [plain(v) for v in (law.E, law.A, law.B, law.alpha, law.beta)]
         fit = join(law.label, LINE_BREAK, source_link(sources[fit_id]))
-        rows.append((fit, *constants, f"{loss:.3f}", f"{d_opt / n_opt:.0f}"))
-    numeric = ["E", "A", "B", "α", "β", "Loss of Chinchilla (70B, 1.4T)"]
-    numeric += ["Optimal tokens per parameter at Chinchilla's budget"]
-    columns = ["Fit", *(Column(c, numeric=True) for c in numeric)]
+        rows.append((fit, *constants, number(loss, 3), number(d_opt / n_opt)))
+    numeric = ["E", "A", "B", "α", "β", _("Loss of Chinchilla (70B, 1.4T)")]
+    numeric += [_("Optimal tokens per parameter at Chinchilla's budget")]
+    columns = [_("Fit"), *(Column(c, numeric=True) for c in numeric)]
     return html_table(columns, rows, table_id="tbl-scaling-fits-html")

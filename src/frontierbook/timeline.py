@@ -11,10 +11,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from frontierbook.i18n import _
 from frontierbook.style import (
     CATEGORY_STYLE,
     TEXT_GREY,
     TEXT_PT,
+    category_label,
     finish_chart,
     new_chart,
     spread_labels,
@@ -36,11 +38,27 @@ _SHADE_X = 0.05
 _X_MIN = -0.03
 
 
+# The strands of the timeline that make up the DeepSeek cost debate itself: the market's
+# reaction and the arguments over the figure. Export-control statements are policy or
+# industry events even when they mention DeepSeek.
+COST_DEBATE_CATEGORIES = ("market", "debate")
+
+
+def cost_debate(events: pd.DataFrame) -> pd.DataFrame:
+    """The events of the cost debate: the market's fall and the posts that followed it."""
+    return events[events["category"].isin(COST_DEBATE_CATEGORIES)]
+
+
 def event_day(row: pd.Series) -> str:
     """'26 Dec 2024', or 'Mar 2023' when only the month is known."""
     if row["date_precision"] == "month":
-        return f"{row['date']:%b %Y}"
+        return month_year(row["date"], abbreviated=True)
     return long_date(row["date"])
+
+
+def as_reported(row: pd.Series) -> str:
+    """' (as reported)' after an event known only from press reports, else ''."""
+    return " " + _("(as reported)") if row["as_reported"] else ""
 
 
 def date_name(event_id: str, prefix: str = "date") -> str:
@@ -59,25 +77,32 @@ def glue_dates(
     'December 2024' under ``month_<event_id>``, and the last day of the events in ``ends``
     under ``end_<event_id>`` (hyphens in the id become underscores)."""
     for event_id in days:
-        glue_cell(date_name(event_id), events, event_id, "date", long_date, label="Date")
+        glue_cell(date_name(event_id), events, event_id, "date", long_date, label=_("Date"))
     for event_id in months:
-        glue_cell(date_name(event_id, "month"), events, event_id, "date", month_year, label="Month")
+        glue_cell(
+            date_name(event_id, "month"), events, event_id, "date", month_year, label=_("Month")
+        )
     for event_id in ends:
         glue_cell(
-            date_name(event_id, "end"), events, event_id, "date_end", long_date, label="Last day"
+            date_name(event_id, "end"),
+            events,
+            event_id,
+            "date_end",
+            long_date,
+            label=_("Last day"),
         )
 
 
 def event_label(row: pd.Series) -> str:
     """The date, then the event's title, wrapped to the chart's width."""
-    title = row["title"] + (" (as reported)" if row["as_reported"] else "")
+    title = row["title"] + as_reported(row)
     return textwrap.fill(f"{event_day(row)}: {title}", _LABEL_CHARS)
 
 
 def _anchors(events: pd.DataFrame, labelled: pd.Series, notes: dict | None) -> list:
     shown = events[labelled.loc[events.index]]
     anchors = [
-        (float(mdates.date2num(r["date"])), event_label(r), False) for _, r in shown.iterrows()
+        (float(mdates.date2num(r["date"])), event_label(r), False) for _index, r in shown.iterrows()
     ]
     anchors += [(float(mdates.date2num(d)), text, True) for text, d in (notes or {}).items()]
     return sorted(anchors, key=lambda a: a[0])
@@ -111,8 +136,8 @@ def draw_timeline(
     dates = mdates.date2num(events["date"])
     lo, hi = float(dates.min()), float(dates.max())
     pad = (hi - lo) / 30 or 1.0
-    for (_, row), y in zip(events.iterrows(), dates, strict=True):
-        _, colour, marker = CATEGORY_STYLE[row["category"]]
+    for (_index, row), y in zip(events.iterrows(), dates, strict=True):
+        _label, colour, marker = CATEGORY_STYLE[row["category"]]
         hollow = bool(row["as_reported"])
         ax.plot(
             [0],
@@ -133,8 +158,8 @@ def draw_timeline(
     ax.grid(axis="x", visible=False)
     drawn = set(events["category"])
     handles = [
-        Line2D([], [], marker=m, ls="none", color=c, ms=8, label=n)
-        for key, (n, c, m) in CATEGORY_STYLE.items()
+        Line2D([], [], marker=m, ls="none", color=c, ms=8, label=category_label(key))
+        for key, (_n, c, m) in CATEGORY_STYLE.items()
         if key in drawn
     ]
     if events["as_reported"].any():
@@ -148,7 +173,7 @@ def draw_timeline(
                 mfc="white",
                 mew=1.6,
                 ms=8,
-                label="hollow: press reports only",
+                label=_("hollow: press reports only"),
             )
         )
     ax.legend(
@@ -166,7 +191,7 @@ def draw_timeline(
         return
     fig = ax.figure
     heights = _label_heights_pt(anchors)
-    for _ in range(3):
+    for _attempt in range(3):
         fig.canvas.draw()  # lay out first: the spacing depends on the plot's height
         height_pt = ax.get_window_extent().height * 72 / fig.dpi
         short = _plot_height_pt(anchors) - height_pt
@@ -196,18 +221,37 @@ def timeline_chart(
     labelled: pd.Series | None = None,
     notes: dict[str, pd.Timestamp] | None = None,
     shade: tuple[pd.Timestamp, pd.Timestamp] | None = None,
-    ylabel: str = "Date",
+    ylabel: str | None = None,
 ) -> Figure:
     """A finished timeline chart: alt text lists the labelled events, sources their rows.
 
     ``shade`` greys a band of dates (its events described by ``notes`` when unlabelled).
-    The chart is as tall as its labels need.
+    The chart is as tall as its labels need. ``ylabel`` defaults to "Date".
     """
+    ylabel = _("Date") if ylabel is None else ylabel
     flags = pd.Series(True, index=events.index) if labelled is None else labelled
     anchors = _anchors(events.sort_values(["date", "event_id"]), flags, notes)
     # The plot, plus about 3 inches for the title, legend and source line.
     height = _plot_height_pt(anchors) / 72 + 3.0
     fig, ax = new_chart(title, "", ylabel, figsize=(6.0, height))
+    shown = events if labelled is None else events[labelled]
+    rows = shown.sort_values(["date", "event_id"])
+    alt = (
+        _(
+            "Vertical timeline of {count} events from {first} to {last}; hollow markers for "
+            "those known only from press reports. "
+        ).format(
+            count=len(events),
+            first=long_date(events["date"].min()),
+            last=long_date(events["date"].max()),
+        )
+        + "; ".join(f"{event_day(r)}, {r['title']}{as_reported(r)}" for _i, r in rows.iterrows())
+        + "."
+        + "".join(f" {text}." for text in (notes or {}))
+    )
+    # The source line first: with many sources it runs to several lines, and the labels
+    # must be spread over the plot's height as laid out with it.
+    finish_chart(fig, events["source"], alt=alt)
     draw_timeline(ax, events, labelled, notes)
     if shade:
         # Over the event line only: (x - xmin) / (xmax - xmin) of the axis, as axhspan wants.
@@ -217,17 +261,4 @@ def timeline_chart(
             color="#e6e6e6",
             zorder=0,
         )
-    shown = events if labelled is None else events[labelled]
-    rows = shown.sort_values(["date", "event_id"])
-    alt = (
-        f"Vertical timeline of {len(events)} events from {long_date(events['date'].min())} to "
-        f"{long_date(events['date'].max())}; hollow markers for those known only from press "
-        "reports. "
-        + "; ".join(
-            f"{event_day(r)}, {r['title']}" + (" (as reported)" if r["as_reported"] else "")
-            for _, r in rows.iterrows()
-        )
-        + "."
-        + "".join(f" {text}." for text in (notes or {}))
-    )
-    return finish_chart(fig, events["source"], alt=alt)
+    return fig

@@ -12,11 +12,24 @@ Jupyter and Colab render plain Markdown, not MyST, so the notebook's prose is re
 citations, glossary terms and cross-references become links into the published book, labels
 are dropped, and each ``{eval}`name``` becomes the value the book was built with (a note at the
 top says so; the code cells recompute everything).
+
+A translated edition publishes its own notebooks: each paragraph, heading and glossary entry
+of the Markdown cells is looked up in the page's catalogue, the one Sphinx translated the
+page with (:func:`translated_markdown`), the numbers are the edition's, the links go to the
+edition's pages, and the first cell sets ``FRONTIERBOOK_LANGUAGE``, so the charts the
+notebook draws carry that language's labels. Every edition's notebooks install the same
+wheel, published once at the site's root.
+
+Text that comes from ``data/`` or ``references.bib`` (a published value, a citation) is
+untrusted: it is written with :func:`markdown_text`, which backslash-escapes everything
+Markdown, MyST and Jupyter's maths give a meaning to, so it shows as the text it is. A link
+or an image written in a data cell stays text; a MyST role stays text too, which matters
+because jupyterlab-myst sends ``{eval}`` expressions to the reader's kernel. This holds in
+every edition: a translated notebook's numbers and citations are escaped the same way.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
@@ -26,15 +39,32 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from frontierbook.paths import ROOT
+from frontierbook.i18n import LANGUAGE_ENV, SOURCE_LANGUAGE, translations
 from sitebuilder import repository, wheel
+from sitebuilder.layout import BuildPaths
 from sitebuilder.toc import is_notebook_source
+from sitebuilder.translation import edition_of, site_text
 
 NOTEBOOK_DIR = "_sources"  # where the theme's download button looks for <page>.ipynb
 NOTEBOOK_BRANCH = "notebooks"  # the workflow publishes the generated notebooks there
 WHEEL_DIR = "wheels"  # where the site publishes the package for the notebooks
 LOCAL_SITE_URL = "http://127.0.0.1:8000/"  # `make serve`, for a build with no published site
 SITE_URL_ENV = repository.SITE_URL_ENV
+
+# Every ASCII punctuation character that Markdown, MyST or Jupyter's maths give a meaning
+# to (CommonMark lets a backslash escape any ASCII punctuation). Left as they are: , ; ? / ' "
+# and the full stop and hyphen, except where they would start a list (at the start).
+_MARKUP = frozenset("\\`*_{}[]()<>#+!|$~&:@%=^")
+_LIST_MARKER = re.compile(r"^(\d+)\.(?=\s|$)|^-(?=\s|$)")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as Markdown that shows exactly this text, on one line: no link, image, HTML,
+    maths, MyST role or directive, block or entity can start inside it."""
+    flat = " ".join(str(text).split())  # a line break could start a new block
+    escaped = "".join(f"\\{c}" if c in _MARKUP else c for c in flat)
+    return _LIST_MARKER.sub(lambda m: f"{m[1]}\\." if m[1] else "\\-", escaped)
+
 
 _ROLE = re.compile(r"\{(?P<role>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]*)`")
 _LABEL_LINE = re.compile(r"^\(([^()\s]+)\)=[ \t]*\n", re.MULTILINE)
@@ -51,11 +81,20 @@ def add_notebook_link(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     depth = docname.count("/")
     href = "../" * depth + f"{NOTEBOOK_DIR}/{docname}.ipynb"
     # The landing page is the book's opening, not one of its chapters.
-    kind = "page" if docname == app.config.root_doc else "chapter"
-    link = (
-        f'<p class="notebook-download"><a href="{href}" download>Download this {kind} as a '
-        "Jupyter notebook (.ipynb)</a> to rerun it in Jupyter or on Colab.</p>"
-    )
+    if docname == app.config.root_doc:
+        words = site_text(
+            app,
+            "<a>Download this page as a Jupyter notebook (.ipynb)</a> to rerun it in Jupyter "
+            "or on Colab.",
+        )
+    else:
+        words = site_text(
+            app,
+            "<a>Download this chapter as a Jupyter notebook (.ipynb)</a> to rerun it in Jupyter "
+            "or on Colab.",
+        )
+    opened = words.replace("<a>", f'<a href="{href}" download>', 1)
+    link = f'<p class="notebook-download">{opened}</p>'
     sections = list(doctree.findall(nodes.section))
     if sections:
         title = sections[0].next_node(nodes.title)
@@ -72,6 +111,7 @@ class BookLinks:
     terms: dict[str, tuple[str, str]] = field(default_factory=dict)  # lower term: docname, id
     figures: dict[str, str] = field(default_factory=dict)  # label: "Figure 4"
     citations: dict[str, tuple[str, str]] = field(default_factory=dict)  # key: docname, id
+    bib_path: Path | None = None  # the bibliography the citations are written from
 
     def url(self, docname: str, anchor: str = "") -> str:
         return f"{self.site}{docname}.html" + (f"#{anchor}" if anchor else "")
@@ -80,7 +120,7 @@ class BookLinks:
     def from_sphinx(cls, app: Sphinx, site: str) -> BookLinks:
         env = app.env
         std = env.domaindata["std"]
-        links = cls(site=site)
+        links = cls(site=site, bib_path=Path(app.srcdir) / "references.bib")
         links.labels = {k: (d, i, str(t)) for k, (d, i, t) in std["labels"].items()}
         links.terms = {
             name.lower(): (docname, anchor)
@@ -97,19 +137,14 @@ class BookLinks:
         return links
 
 
-def _escape_dollars(text: str) -> str:
-    # Jupyter's Markdown reads $...$ as maths.
-    return text.replace("$", r"\$")
-
-
 def _citation(keys: str, links: BookLinks, narrative: bool) -> str:
     from frontierbook.citations import short_citation
 
     parts = []
     for key in (k.strip() for k in keys.split(",") if k.strip()):
         docname, anchor = links.citations.get(key, ("chapters/bibliography", ""))
-        # Text from references.bib: escaped, since Jupyter renders HTML in Markdown cells.
-        parts.append(f"[{html.escape(short_citation(key))}]({links.url(docname, anchor)})")
+        label = short_citation(key, links.bib_path) if links.bib_path else short_citation(key)
+        parts.append(f"[{markdown_text(label)}]({links.url(docname, anchor)})")
     return "; ".join(parts) if narrative else f"({'; '.join(parts)})"
 
 
@@ -123,8 +158,8 @@ def plain_markdown(text: str, links: BookLinks, numbers: dict[str, str], docname
         if name == "eval":
             if body not in numbers:
                 raise KeyError(f"{docname}: no number named {body!r} was published")
-            # A value can carry text from data/ ("90% CI ..."): escaped like the book's pages.
-            return _escape_dollars(html.escape(numbers[body], quote=False))
+            # A value can carry text from data/ ("90% CI ..."): shown as text, never markup.
+            return markdown_text(numbers[body])
         if name in ("cite", "cite:p", "cite:ps"):
             return _citation(body, links, narrative=False)
         if name in ("cite:t", "cite:ts"):
@@ -158,13 +193,22 @@ def _resolve(docname: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(docname), target))
 
 
-def _install_cell(site: str, wheel_file: str, digest: str) -> str:
+def _install_cell(site: str, wheel_file: str, digest: str, language: str) -> str:
+    chosen = (
+        []
+        if language == SOURCE_LANGUAGE
+        else [
+            f"# This notebook is the {language!r} edition's: its charts and numbers say so.",
+            f'os.environ["{LANGUAGE_ENV}"] = "{language}"',
+        ]
+    )
     return "\n".join(
         [
             "# Outside the book's repository (e.g. on Colab): install the package and the data",
             "# that built this page, from the book's site, checked by its SHA-256.",
             "import importlib, importlib.metadata, os, subprocess, sys",
             "",
+            *chosen,
             f'BOOK_VERSION = "{wheel_file.split("-")[1]}"',
             f'site = os.environ.get("{SITE_URL_ENV}", "{site}").rstrip("/") + "/"',
             "try:",
@@ -183,13 +227,104 @@ def _install_cell(site: str, wheel_file: str, digest: str) -> str:
     )
 
 
-def _note_cell(page_url: str) -> str:
-    return (
-        "*This notebook is generated from a chapter of the book* "
-        f"([read it online]({page_url})). *The numbers in its text are the values the book "
-        "was built with, at the default parameters; the code cells recompute everything, so "
-        "after you change a parameter, the charts and the printed values follow.*"
+def _note_cell(app: Sphinx, page_url: str) -> str:
+    words = site_text(
+        app,
+        "*This notebook is generated from a chapter of the book* ([read it online]({url})). "
+        "*The numbers in its text are the values the book was built with, at the default "
+        "parameters; the code cells recompute everything, so after you change a parameter, "
+        "the charts and the printed values follow.*",
     )
+    return words.replace("{url}", page_url)
+
+
+def _markdown_parser():
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    extensions = {"colon_fence", "deflist", "dollarmath", "amsmath", "substitution"}
+    return create_md_parser(MdParserConfig(enable_extensions=extensions), RendererHTML)
+
+
+# Directives whose body is Markdown prose, translated like the cell around it.
+_PROSE_DIRECTIVES = {
+    "note",
+    "tip",
+    "important",
+    "warning",
+    "caution",
+    "attention",
+    "seealso",
+    "admonition",
+    "hint",
+    "epigraph",
+    "dropdown",
+}
+
+
+def _message(text: str) -> str:
+    """A block's text as Sphinx's gettext builder writes its msgid."""
+    return text.replace("\n", " ").strip()
+
+
+def translated_markdown(text: str, catalogue: dict[str, str], parser=None) -> str:
+    """MyST Markdown with each paragraph, heading and glossary entry replaced by its
+    translation in ``catalogue`` (msgid -> msgstr); anything untranslated stays as it is."""
+    parser = parser or _markdown_parser()
+    lines = text.split("\n")
+    replaced: list[tuple[int, int, list[str]]] = []
+    for token in parser.parse(text):
+        if token.map is None:
+            continue
+        start, end = token.map
+        if token.type == "inline":
+            translation = catalogue.get(_message(token.content))
+            if translation:
+                first = token.content.split("\n", 1)[0]
+                at = lines[start].find(first)
+                prefix = lines[start][:at] if at >= 0 else ""
+                replaced.append((start, end, [prefix + translation]))
+        elif token.type in ("fence", "colon_fence") and token.info.startswith("{"):
+            name = token.info.strip()[1:].split("}", 1)[0]
+            body = lines[start + 1 : end - 1]
+            if name == "glossary":
+                replaced.append((start + 1, end - 1, _translated_glossary(body, catalogue)))
+            elif name in _PROSE_DIRECTIVES:
+                options = 0
+                while options < len(body) and body[options].startswith(":"):
+                    options += 1
+                inner = translated_markdown("\n".join(body[options:]), catalogue, parser)
+                replaced.append((start + 1 + options, end - 1, inner.split("\n")))
+    for start, end, new in sorted(replaced, reverse=True):
+        lines[start:end] = new
+    return "\n".join(lines)
+
+
+def _translated_glossary(body: list[str], catalogue: dict[str, str]) -> list[str]:
+    """A glossary's terms (unindented lines) and definitions (indented paragraphs)."""
+    out: list[str] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            indent = paragraph[0][: len(paragraph[0]) - len(paragraph[0].lstrip())]
+            message = " ".join(line.strip() for line in paragraph)
+            translation = catalogue.get(message)
+            out.extend([indent + translation] if translation else paragraph)
+            paragraph.clear()
+
+    for line in body:
+        if not line.strip():
+            flush()
+            out.append(line)
+        elif line[0].isspace():
+            paragraph.append(line)
+        else:
+            flush()
+            out.append(catalogue.get(line.strip(), line))
+    flush()
+    return out
 
 
 def downloadable_notebook(
@@ -199,9 +334,18 @@ def downloadable_notebook(
     numbers: dict[str, str],
     wheel_file: str,
     wheel_digest: str,
+    *,
+    site: str | None = None,
+    language: str = SOURCE_LANGUAGE,
+    note: str | None = None,
+    locales: Path | None = None,
 ) -> str:
     """The chapter as a plain .ipynb without outputs, in plain Markdown, with a first cell
-    that installs the book's package and data when it runs outside the repository."""
+    that installs the book's package and data when it runs outside the repository (from
+    ``site``, the site's root, by default the edition's own ``links.site``). In another
+    ``language`` the Markdown is translated through the page's catalogue (in ``locales``, by
+    default the book's own) and the first cell sets that language; ``note`` replaces the
+    English note that heads the notebook."""
     import jupytext
     import nbformat
 
@@ -213,15 +357,27 @@ def downloadable_notebook(
         for cell in notebook.cells
         if cell.cell_type != "markdown" or "remove-cell" not in cell.metadata.get("tags", [])
     ]
+    catalogue = {
+        msgid: text for (context, msgid), text in translations(language, docname, locales).items()
+    }
+    parser = _markdown_parser() if catalogue else None
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            cell.source = plain_markdown(cell.source, links, numbers, docname)
+            text = translated_markdown(cell.source, catalogue, parser) if catalogue else cell.source
+            cell.source = plain_markdown(text, links, numbers, docname)
+    heading = note or (
+        "*This notebook is generated from a chapter of the book* "
+        f"([read it online]({links.url(docname)})). *The numbers in its text are the values "
+        "the book was built with, at the default parameters; the code cells recompute "
+        "everything, so after you change a parameter, the charts and the printed values "
+        "follow.*"
+    )
     notebook.cells[:0] = [
         nbformat.v4.new_code_cell(
-            _install_cell(links.site, wheel_file, wheel_digest),
+            _install_cell(site or links.site, wheel_file, wheel_digest, language),
             metadata={"tags": ["remove-cell"]},
         ),
-        nbformat.v4.new_markdown_cell(_note_cell(links.url(docname))),
+        nbformat.v4.new_markdown_cell(heading),
     ]
     # Stable ids, so an unchanged chapter gives a byte-identical notebook.
     for index, cell in enumerate(notebook.cells):
@@ -240,16 +396,21 @@ def glued_numbers(app: Sphinx, docname: str) -> dict[str, str]:
 
 
 def publish_notebooks(app: Sphinx, out: Path) -> None:
-    """Write the wheel and every chapter's downloadable notebook into the built site."""
+    """Write the wheel (from the English edition, at the site's root) and every chapter's
+    downloadable notebook into the built site."""
     site = repository.site_url() or LOCAL_SITE_URL
-    cache = Path(app.outdir).parent / "wheels"
-    built = wheel.build_wheel(ROOT, cache)
-    wheel_dir = out / WHEEL_DIR
-    shutil.rmtree(wheel_dir, ignore_errors=True)
-    wheel_dir.mkdir(parents=True)
-    shutil.copyfile(built, wheel_dir / built.name)
+    edition = edition_of(app)
+    # Built by the driver from the snapshot (app.srcdir) before Sphinx started; kept between
+    # builds in the checkout's _build/wheels (sitebuilder.layout: wheels).
+    cache = Path(app.config.frontierbook_wheels or BuildPaths(Path(app.srcdir)).wheels)
+    built = wheel.build_wheel(Path(app.srcdir), cache)
+    if edition.is_source:
+        wheel_dir = out / WHEEL_DIR
+        shutil.rmtree(wheel_dir, ignore_errors=True)
+        wheel_dir.mkdir(parents=True)
+        shutil.copyfile(built, wheel_dir / built.name)
     digest = wheel.sha256(built)
-    links = BookLinks.from_sphinx(app, site)
+    links = BookLinks.from_sphinx(app, site + edition.prefix)
     for docname in sorted(app.env.found_docs):
         if not is_notebook(app, docname):
             continue
@@ -262,6 +423,10 @@ def publish_notebooks(app: Sphinx, out: Path) -> None:
             glued_numbers(app, docname),
             built.name,
             digest,
+            site=site,
+            language=edition.language,
+            note=_note_cell(app, links.url(docname)),
+            locales=Path(app.srcdir) / "locales",
         )
         target.write_text(notebook, encoding="utf-8")
 
@@ -274,5 +439,7 @@ def colab_opens_the_generated_notebook(
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []) if isinstance(group, dict) else []:
             if button.get("text") == "Colab" and button.get("url", "").endswith(".md"):
-                url = re.sub(r"/blob/[^/]+/", f"/blob/{NOTEBOOK_BRANCH}/", button["url"], count=1)
+                # The branch holds each edition's notebooks under its prefix ('id/...').
+                branch = f"/blob/{NOTEBOOK_BRANCH}/{edition_of(app).prefix}"
+                url = re.sub(r"/blob/[^/]+/", branch, button["url"], count=1)
                 button["url"] = url[: -len(".md")] + ".ipynb"

@@ -35,8 +35,8 @@ from myst_nb.ext.utils import RoleBase
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
+from frontierbook.i18n import N_
 from frontierbook.inputs import bib_keys
-from frontierbook.paths import BIB_PATH, DATA_DIR
 from frontierbook.provenance import (
     PROVENANCE_MIME,
     WITHOUT_INPUTS,
@@ -44,8 +44,17 @@ from frontierbook.provenance import (
     input_rows,
 )
 from frontierbook.tables import LINE_BREAK, Row, code, join, link, render_table
+from frontierbook.text import VALUE_MIME
+from sitebuilder.translation import site_text
 
 SCHEMA_PATH = Path(__file__).with_name("numbers.schema.json")
+# A data row's kind, as the popover names it.
+KINDS = (N_("reported"), N_("estimate"), N_("derived"))
+TIER_PHRASES = {
+    "primary": N_("a primary source"),
+    "press": N_("a press source"),
+    "secondary": N_("a secondary source"),
+}
 NUMBERS_DIR = "numbers"  # numbers.json, numbers.csv and the schema on the site
 DATA_APPENDIX = "chapters/data"
 
@@ -64,7 +73,7 @@ def _marker(provenance: dict | None) -> str:
     return "reported" if kinds == {"reported"} and not assumed else "estimate"
 
 
-def _provenance_problems(name: str, provenance: dict | None) -> list[str]:
+def _provenance_problems(name: str, provenance: dict | None, source: Path) -> list[str]:
     if provenance is None:
         if name in WITHOUT_INPUTS:
             return []
@@ -73,10 +82,10 @@ def _provenance_problems(name: str, provenance: dict | None) -> list[str]:
             "glue_text(name, text, rows=..., how=..., params=...)"
         ]
     problems = []
-    keys = set(bib_keys(BIB_PATH))
+    keys = set(bib_keys(source / "references.bib"))
     for row in provenance["rows"]:
         try:
-            (found,) = input_rows((row["table"], row["key"]), DATA_DIR)
+            (found,) = input_rows((row["table"], row["key"]), source / "data")
         except ProvenanceError as exc:
             problems.append(f"the number {name!r} names a row that is not in data/: {exc}")
             continue
@@ -85,20 +94,44 @@ def _provenance_problems(name: str, provenance: dict | None) -> list[str]:
     return problems
 
 
+def _glued_data(document: nodes.document, name: str) -> dict:
+    """The glued bundle ``name`` of the page being read.
+
+    While MyST-NB parses the page it holds the notebook's glue; a translated paragraph is
+    parsed afterwards, by Sphinx's Locale transform, into a document of its own, so there
+    the glue comes from the file MyST-NB wrote at the end of the parse.
+    """
+    try:
+        return retrieve_glue_data(document, name).data
+    except RetrievalError:
+        env = getattr(document.settings, "env", None)
+        if env is None or "nb_renderer" in document:
+            raise
+    key = "frontierbook_glue"
+    if env.temp_data.get(key, (None,))[0] != env.docname:
+        path = Path(env.app.outdir).parent / "jupyter_execute" / f"{env.docname}.glue.json"
+        glue = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        env.temp_data[key] = (env.docname, glue)
+    glue = env.temp_data[key][1]
+    if name not in glue:
+        raise RetrievalError(f"No key {name!r} found in glue data for this document.")
+    return glue[name]["data"]
+
+
 class PublishedNumberRole(RoleBase):
     """``{eval}`name```: the glued value ``name`` of this page's notebook."""
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         name = self.text
         try:
-            glued = retrieve_glue_data(self.document, name)
+            data = _glued_data(self.document, name)
         except RetrievalError as exc:
             return [], [glue_warning(str(exc), self.document, self.line)]
-        text = glued.data.get("text/plain")
+        text = data.get("text/plain")
         if text is None:
             return [], [glue_warning(f"{name!r} is not text", self.document, self.line)]
-        provenance = glued.data.get(PROVENANCE_MIME)
-        problems = _provenance_problems(name, provenance)
+        provenance = data.get(PROVENANCE_MIME)
+        problems = _provenance_problems(name, provenance, Path(self.document.settings.env.srcdir))
         if problems:
             return [], [glue_warning("; ".join(problems), self.document, self.line)]
         classes = ["fb-num", f"fb-num-{_marker(provenance)}"]
@@ -144,14 +177,17 @@ def glued_numbers(app: Sphinx) -> dict[str, dict[str, dict]]:
         for name in keys:
             data = glued.get(name, {}).get("data", {})
             if "text/plain" in data:
-                provenance = data.get(PROVENANCE_MIME)
-                numbers[name] = {"value": data["text/plain"], "provenance": provenance}
+                numbers[name] = {
+                    "value": data["text/plain"],
+                    "number": data.get(VALUE_MIME),
+                    "provenance": data.get(PROVENANCE_MIME),
+                }
         if numbers:
             found[docname] = numbers
     return found
 
 
-def _citation_targets(app: Sphinx) -> dict[str, tuple[str, str]]:
+def citation_targets(app: Sphinx) -> dict[str, tuple[str, str]]:
     """Bibliography key -> (docname, anchor) of its entry in the bibliography."""
     domain = app.env.get_domain("cite")
     return {c.key: (c.bibliography_key.docname, c.citation_id) for c in domain.citations}
@@ -159,9 +195,10 @@ def _citation_targets(app: Sphinx) -> dict[str, tuple[str, str]]:
 
 def _page_numbers(app: Sphinx, pagename: str, numbers: dict[str, dict]) -> dict[str, dict]:
     """What the popover shows, with links relative to ``pagename``."""
-    from frontierbook.citations import short_citation
+    from frontierbook.citations import short_citation, source_tier
 
-    targets = _citation_targets(app)
+    targets = citation_targets(app)
+    bib = Path(app.srcdir) / "references.bib"
     uri = app.builder.get_relative_uri
     shown = {}
     for name, number in numbers.items():
@@ -176,7 +213,8 @@ def _page_numbers(app: Sphinx, pagename: str, numbers: dict[str, dict]) -> dict[
                     "table": row["table"],
                     "key": ", ".join(row["key"].values()),
                     "kind": row["kind"],
-                    "cite": short_citation(row["source"]),
+                    "cite": short_citation(row["source"], bib),
+                    "tier": source_tier(row["source"], bib),
                     "cite_href": f"{uri(pagename, docname)}#{anchor}" if docname else "",
                     "data_href": f"{uri(pagename, DATA_APPENDIX)}#table-{row['table']}",
                 }
@@ -210,6 +248,24 @@ def add_page_numbers(app: Sphinx, pagename: str, templatename: str, context: dic
         '<script type="application/json" id="fb-numbers">'
         f"{script_json(_page_numbers(app, pagename, numbers))}</script>"
     )
+    if (app.config.language or "en") != "en":
+        context["body"] += (
+            '<script type="application/json" id="fb-number-words">'
+            f"{script_json(popover_words(app))}</script>"
+        )
+
+
+def popover_words(app: Sphinx) -> dict:
+    """What ``_static/numbers.js`` writes around a number's provenance, in the page's
+    language ({value} and {count} are filled in by the script)."""
+    return {
+        "where": site_text(app, "Where {value} comes from"),
+        "more": site_text(app, "and {count} more rows"),
+        "params": site_text(app, "Depends on your assumptions: "),
+        "assumptions": site_text(app, "The book's assumption: "),
+        "all": site_text(app, "This number in the list of all numbers"),
+        "kinds": {kind: site_text(app, kind) for kind in KINDS},
+    }
 
 
 # ---- the appendix table and the downloads
@@ -226,6 +282,7 @@ def book_numbers(app: Sphinx) -> list[dict]:
             "name": name,
             "page": f"{docname}.html",
             "value": number["value"],
+            "number": number["number"],
             "how": (number["provenance"] or {}).get("how", WITHOUT_INPUTS.get(name, "")),
             "params": (number["provenance"] or {}).get("params", []),
             "rows": (number["provenance"] or {}).get("rows", []),
@@ -299,8 +356,9 @@ def described_html(text: str) -> Markup:
 
 
 def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    from frontierbook.citations import short_citation
+    from frontierbook.citations import short_citation, source_tier
 
+    bib = Path(app.srcdir) / "references.bib"
     for placeholder in doctree.findall(numbers_table):
         uri = app.builder.get_relative_uri
         # A number several pages publish under one name (an event's date) is listed once.
@@ -315,14 +373,16 @@ def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> No
                 join(
                     link(f"#table-{r['table']}", r["table"]),
                     f": {', '.join(r['key'].values())} "
-                    f"({short_citation(r['source'])}, {r['kind']})",
+                    f"({short_citation(r['source'], bib)}, "
+                    f"{site_text(app, TIER_PHRASES[source_tier(r['source'], bib)])}; "
+                    f"{site_text(app, r['kind'])})",
                 )
                 for r in number["rows"]
             ]
             if number["params"]:
-                inputs.append("parameters: " + _named(number["params"]))
+                inputs.append(site_text(app, "parameters: ") + _named(number["params"]))
             if number["assumptions"]:
-                inputs.append("assumptions: " + _named(number["assumptions"]))
+                inputs.append(site_text(app, "assumptions: ") + _named(number["assumptions"]))
             rows.append(
                 Row(
                     (
@@ -338,7 +398,12 @@ def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> No
                 )
             )
         html = render_table(
-            ["Number", "Page", "How computed", "From (table: row, source, kind)"],
+            [
+                site_text(app, "Number"),
+                site_text(app, "Page"),
+                site_text(app, "How computed"),
+                site_text(app, "From (table: row, source and its tier, kind)"),
+            ],
             rows,
             classes=["fb-numbers-table"],
         )

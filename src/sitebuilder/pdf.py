@@ -28,10 +28,12 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from frontierbook.paths import ROOT
+from sitebuilder.editions import editions
 from sitebuilder.layout import BuildPaths
 from sitebuilder.toc import toc_docnames
 
@@ -322,11 +324,14 @@ def without_pdf_link(html: str) -> str:
     return _DOWNLOAD_ITEM.sub("", html)
 
 
-def link_from_pages(site: Path, size: int) -> int:
-    """Add the book's PDF to every page's download menu; return the number of pages."""
+def link_from_pages(site: Path, size: int, translations: Iterable[str] = ()) -> int:
+    """Add the book's PDF to every page's download menu, except in the folders of the
+    ``translations`` (their languages: the PDF is the English book); return the number of
+    pages."""
     linked = 0
     for page in sorted(site.rglob("*.html")):
-        if "_static" in page.relative_to(site).parts:
+        parts = page.relative_to(site).parts
+        if "_static" in parts or parts[0] in translations:
             continue
         text = page.read_text(encoding="utf-8")
         menu = text.find('<ul class="dropdown-menu">', text.find("dropdown-download-buttons"))
@@ -374,7 +379,8 @@ def build_pdf(paths: BuildPaths) -> Path | None:
     if start_pages(pdf_pages_text(printed), book) != starts:
         raise PdfError("the contents' page numbers moved the chapters; print again")
     target.write_bytes(deterministic(printed.read_bytes()))
-    link_from_pages(paths.html, target.stat().st_size)
+    translations = [e.language for e in editions(paths.root) if not e.is_source]
+    link_from_pages(paths.html, target.stat().st_size, translations)
     _stamp(paths).write_text(json.dumps({"sources": digest}), encoding="utf-8")
     return target
 

@@ -12,6 +12,8 @@ import re
 
 from sphinx.application import Sphinx
 
+from sitebuilder.translation import site_text
+
 PRINT_SOURCES_CLASS = "fb-print-sources"
 _EXTERNAL = re.compile(r'<a class="reference external" href="([^"]+)">([^<]+)</a>')
 
@@ -47,9 +49,10 @@ def add_print_sources(app: Sphinx, pagename: str, templatename: str, context: di
     entries = _entries_cited(app, pagename, body)
     if entries:
         items = "".join(f"<li>{html.escape(entry)}</li>" for entry in entries)
+        heading = html.escape(site_text(app, "Sources cited on this page"))
         body += (
-            f'<section class="{PRINT_SOURCES_CLASS}"><p><strong>Sources cited on this page'
-            f"</strong></p><ol>{items}</ol></section>"
+            f'<section class="{PRINT_SOURCES_CLASS}"><p><strong>{heading}</strong></p>'
+            f"<ol>{items}</ol></section>"
         )
     context["body"] = body
 
@@ -60,5 +63,5 @@ def name_the_print_button(app: Sphinx, pagename: str, templatename: str, context
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []) if isinstance(group, dict) else []:
             if button.get("label") == "download-pdf-button":
-                button["text"] = "Print this page"
-                button["tooltip"] = "Print this page, or save it as a PDF"
+                button["text"] = site_text(app, "Print this page")
+                button["tooltip"] = site_text(app, "Print this page, or save it as a PDF")

@@ -3,8 +3,11 @@
 It wires the book's page features into Sphinx's events; each feature lives in its own module:
 
 - :mod:`.numbers`: ``{eval}`name``` in the prose shows the number a chapter published.
+- :mod:`.bibliography`: what ``references.bib`` may hold, and the one style of its entries:
+  titles' capitals kept, ``\\$`` shown as ``$``, each source's tier, the works' labels.
 - :mod:`.citestyle`: in-text citations and bibliography labels are the works' one label.
-- :mod:`.pages`: chart alt text copied from the SVG into ``<img alt>``; accessible tables.
+- :mod:`.pages`: chart alt text copied from the SVG into ``<img alt>``; accessible tables;
+  sources in tables linked to their bibliography entries.
 - :mod:`.notebooks`: every chapter published as ``.ipynb``, its download link, Colab's button.
 - :mod:`.repository`: the repository and launch buttons, from ``GITHUB_REPOSITORY``, and
   ``{readme}`` links to the repository's README.
@@ -13,9 +16,14 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 - :mod:`.chartimages`: chart ``<img>`` sized from the SVG, lazy below the fold.
 - :mod:`.publish`: ``data/`` published, unused files pruned.
 - :mod:`.assets`: each script and stylesheet included once per page.
-- :mod:`.sourcelinks`: source keys in tables linked to their bibliography entries.
 - :mod:`.printing`: a printed page lists the sources it cites, with their addresses.
 - :mod:`.search`: the search index holds the prose, not code cells or tags.
+- :mod:`.translation`: each page's language switcher and hreflang links, the theme's and
+  the builder's own strings in the page's language, what a translation still lacks.
+
+Every module reads the book's sources from ``app.srcdir`` (the build's snapshot), never
+from the checkout, so the pages, the data files and the wheel all come from the same bytes,
+in every edition.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from sphinx.application import Sphinx
 
 from sitebuilder import (
     assets,
+    bibliography,
     chartimages,
     citestyle,
     icons,
@@ -35,25 +44,27 @@ from sitebuilder import (
     publish,
     repository,
     search,
-    sourcelinks,
     speedups,
+    translation,
 )
 
 
 def setup(app: Sphinx) -> dict:
     speedups.find_bibtex_backend_once()
     search.register()
+    bibliography.register_style()
+    app.add_config_value("frontierbook_wheels", "", "")
     numbers.register(app)
     citestyle.register(app)
     mathml.register(app)
+    translation.register(app)
     app.connect("config-inited", repository.configure)
     app.add_role("readme", repository.readme_role)
     app.connect("builder-inited", speedups.declare_parallel_safe)
-    app.connect("builder-inited", publish.check_inputs)
     app.connect("doctree-resolved", pages.set_alt)
     app.connect("doctree-resolved", notebooks.add_notebook_link)
     app.connect("html-page-context", pages.fix_accessibility)
-    app.connect("html-page-context", sourcelinks.link_sources)
+    app.connect("html-page-context", pages.link_citations)
     app.connect("html-page-context", printing.add_print_sources)  # after the links are set
     app.connect("html-page-context", chartimages.size_and_defer_charts)
     app.connect("html-page-context", chartimages.add_logo_size)
