@@ -112,7 +112,7 @@ def test_a_source_link_escapes_the_key_and_the_label(tmp_path) -> None:
     bib = tmp_path / "references.bib"
     bib.write_text(
         '@misc{evil,\n  author = {<script>alert(1)</script>},\n  title = {"><b>x},\n'
-        "  year = {2024},\n}\n",
+        "  year = {2024},\n  tier = {primary},\n}\n",
         encoding="utf-8",
     )
     html = str(source_link("evil", bib_path=bib))
