@@ -497,10 +497,11 @@ def _search(browser, site: str, query: str, edition=None) -> tuple[Visit, list[s
     snippet is in."""
     prefix = edition.prefix if edition else ""
     visit = Visit(browser, site, f"{prefix}search.html?q={query}", DESKTOP)
+    # Finished when the heading reads "Search Results" in the page's language (Sphinx's
+    # Indonesian has no words for the summary line under it, so that stays empty).
     visit.page.wait_for_function(
-        "(document.querySelector('#search-results .search-summary') || {}).textContent"
-        " && !/^Searching/.test(document.querySelector('#search-results .search-summary')"
-        ".textContent)",
+        "(document.querySelector('#search-results h2') || {}).textContent"
+        " === Documentation.gettext('Search Results')",
         timeout=30_000,
     )
     count = visit.page.locator("#search-results li").count()

@@ -185,6 +185,28 @@ def test_every_page_offers_the_pdf_with_its_size(built_book: Path, pdf: Path) ->
         assert f"PDF, {stated}" in link.group(2), f"{page} states another size"
 
 
+def test_a_translation_offers_no_english_pdf(built_book: Path, pdf: Path) -> None:
+    from sitebuilder.editions import editions
+
+    for edition in editions(ROOT)[1:]:
+        for docname in toc_docnames(ROOT):
+            page = f"{edition.prefix}{docname}.html"
+            assert "book.pdf" not in (built_book / page).read_text(encoding="utf-8"), page
+
+
+def test_make_book_after_make_pdf_has_nothing_to_do(built_book: Path, pdf: Path) -> None:
+    """The PDF's links leave the build current: the next `make book` rebuilds nothing (and
+    does not pull the pages from under a reader of them)."""
+    import json
+
+    from sitebuilder.driver import is_current
+    from sitebuilder.layout import BuildPaths
+
+    paths = BuildPaths(built_book.parent.parent)
+    stamp = json.loads(paths.published_stamp.read_text(encoding="utf-8"))
+    assert is_current(paths, stamp["sources"])
+
+
 # --- the parts that need no printing
 
 

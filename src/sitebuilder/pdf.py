@@ -381,6 +381,11 @@ def build_pdf(paths: BuildPaths) -> Path | None:
     target.write_bytes(deterministic(printed.read_bytes()))
     translations = [e.language for e in editions(paths.root) if not e.is_source]
     link_from_pages(paths.html, target.stat().st_size, translations)
+    # The pages are still the build of those sources, with the link added under its lock:
+    # vouch for them again, so that `make book` after `make pdf` has nothing to do.
+    from sitebuilder.driver import write_stamp
+
+    write_stamp(paths, digest)
     _stamp(paths).write_text(json.dumps({"sources": digest}), encoding="utf-8")
     return target
 
