@@ -16,7 +16,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: bench book book-full diff test test-fast lint format venv lock browser fonts msgfmt clean serve linkcheck gallery lab gettext translation-status FORCE
+.PHONY: bench book book-full diff pdf test test-fast lint format venv lock browser fonts msgfmt clean serve linkcheck gallery lab gettext translation-status FORCE
 
 # tools/venv.sh decides whether .venv is current (it prints nothing then) and stops, before
 # installing anything, if no supported Python is found.
@@ -57,20 +57,29 @@ BASE ?= main
 diff: $(STAMP) fonts
 	$(BIN)/python -m sitebuilder.diff --base "$(BASE)"
 
+# The whole book as one PDF, _build/html/book.pdf, linked from every page's download menu:
+# Chromium prints the built HTML with the site's print stylesheet, offline (see
+# sitebuilder.pdf). Apart from `make book`, which needs no browser; printed again only when
+# the HTML changed. CI publishes it; `make test` builds and reads it.
+pdf: book browser
+	$(BIN)/python -m sitebuilder.pdf
+
 # Every chart at desktop and phone width with its alt text, for review (never published).
 gallery: book
 	$(BIN)/python -m sitebuilder.gallery
 
-# A Chromium for the browser tests, found by tests/chromium.py (BOOK_CHROMIUM, then PATH,
-# then known places); never a browser downloaded at run time. Only root, only when none is
-# found and BOOK_CHROMIUM is unset, installs Debian's package; anyone else gets an error.
+# A Chromium for the browser tests and the PDF, found by tests/chromium.py (BOOK_CHROMIUM,
+# then PATH, then known places), and poppler's pdftotext, which reads the PDF back; never a
+# browser downloaded at run time. Only root, only when one is missing and BOOK_CHROMIUM is
+# unset, installs Debian's packages; anyone else gets an error.
 # Standard library only, so it runs before .venv exists: the Python named by PYTHON, or python3.
 FINDER_PYTHON = $(or $(PYTHON),python3)
 browser:
-	@$(FINDER_PYTHON) tests/chromium.py >/dev/null 2>&1 || { \
+	@{ $(FINDER_PYTHON) tests/chromium.py && command -v pdftotext; } >/dev/null 2>&1 || { \
 	  if [ -z "$${BOOK_CHROMIUM:-}" ] && [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      chromium fonts-dejavu-core fonts-liberation >/dev/null; fi; }
+	      chromium fonts-dejavu-core fonts-liberation poppler-utils >/dev/null; fi; }
+	@command -v pdftotext >/dev/null || { echo "pdftotext is missing: install poppler-utils" >&2; exit 1; }
 	@$(FINDER_PYTHON) tests/chromium.py
 
 # Fonts for chart text in any script (frontierbook.style): Noto Sans CJK, Noto Sans Arabic and

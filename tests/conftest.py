@@ -5,12 +5,13 @@
   starts a kernel.
   A test that takes the ``built_book`` fixture is marked automatically. ``built_book`` builds
   a copy of this checkout's sources (``_build/test-book``, kept between runs with its own
-  cache) once per run, and is shared, read-only, by every test that only reads the output
-  (pages, browser, publishing). The tests never read or write this checkout's own
-  ``_build/html``, so a ``make book`` run while they run changes nothing they see. A test
-  that must edit sources or break a build works in ``book_copy`` (optionally warm: with the
-  session build's Jupyter cache, so it executes only what it changes) and runs the driver
-  there with ``build_in``.
+  cache) once per run, as ``make pdf`` builds it (the book in every edition, then the
+  English book's PDF, linked from its pages), and is shared, read-only, by every test that
+  only reads the output (pages, browser, publishing, the PDF). The tests never read or write
+  this checkout's own ``_build/html``, so a ``make book`` run while they run changes nothing
+  they see. A test that must edit sources or break a build works in ``book_copy``
+  (optionally warm: with the session build's Jupyter cache, so it executes only what it
+  changes) and runs the driver there with ``build_in``.
 - ``make test`` runs two pytest-xdist workers, each a session of its own: the first to need
   the book builds it, the other waits for it and finds nothing left to build.
 """
@@ -147,6 +148,18 @@ def build_in(book: Path, *args: str, timeout: int = 900) -> subprocess.Completed
     )
 
 
+def pdf_in(book: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    """Print a copy's built book to its PDF (what `make pdf` runs after `make book`)."""
+    return subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "sitebuilder.pdf"],
+        cwd=book,
+        env=build_env(book),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def make_book(
     book: Path, timeout: int = 900, extra_env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -202,7 +215,8 @@ def _seed_cache(book: Path) -> None:
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """The book as `make book` builds it, built from a copy of this checkout's sources
+    """The book as `make pdf` builds it (`make book`, then the whole book's PDF, linked from
+    every page of the English edition), built from a copy of this checkout's sources
     (``TEST_BOOK``) once per test run. Read it, never write to it."""
     html = BuildPaths(TEST_BOOK).html
     # pytest-xdist runs a session per worker: the first to get here builds, the others wait
@@ -213,6 +227,8 @@ def built_book() -> Path:
         sync_sources(TEST_BOOK)
         _seed_cache(TEST_BOOK)
         result = build_in(TEST_BOOK)
+        if result.returncode == 0:
+            result = pdf_in(TEST_BOOK)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert (html / "index.html").is_file()
     return html

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -52,21 +53,33 @@ def toc_pages() -> list[str]:
 
 
 PAGES = toc_pages()
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 
 
 class Visit:
     """One page load with everything the tests look at recorded."""
 
-    def __init__(self, browser, site: str, page_path: str, viewport: dict[str, int]) -> None:
-        self.context = browser.new_context(viewport=viewport)
+    def __init__(
+        self,
+        browser,
+        site: str,
+        page_path: str,
+        viewport: dict[str, int],
+        touch: bool = False,
+    ) -> None:
+        # A phone: touch events and the mobile viewport, as a reader's phone has them.
+        self.context = browser.new_context(viewport=viewport, has_touch=touch, is_mobile=touch)
         self.page = self.context.new_page()
         self.console_errors: list[str] = []
+        self.page_errors: list[str] = []  # uncaught exceptions, which the console misses
         self.failed: list[str] = []
         self.blocked: list[str] = []
         self.page.on(
             "console",
             lambda m: self.console_errors.append(m.text) if m.type == "error" else None,
         )
+        self.page.on("pageerror", lambda error: self.page_errors.append(str(error)))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
         self.page.on(
             "response",
@@ -111,6 +124,7 @@ def desktop(request, browser, site: str) -> Iterator[Visit]:
 
 def test_no_console_errors_failed_or_third_party_requests(desktop: Visit) -> None:
     assert desktop.console_errors == []
+    assert desktop.page_errors == []
     assert desktop.failed == []
     assert desktop.blocked == [], f"{len(desktop.blocked)} third-party requests"
 
@@ -237,11 +251,88 @@ def test_no_serious_or_critical_accessibility_violations(desktop: Visit) -> None
     assert serious == []
 
 
+def test_every_table_fits_the_text_column_at_1280px(desktop: Visit) -> None:
+    """No table scrolls sideways on a desktop: each fits its box, and no box scrolls."""
+    wide = desktop.page.evaluate(
+        """() => [...document.querySelectorAll('article table')].map((t, i) => {
+             const box = t.closest('.table-wrapper') || t.parentElement;
+             return {table: i, heading: (t.querySelector('th') || {}).textContent,
+                     width: t.scrollWidth, box: box.clientWidth, scrolls: box.scrollWidth};
+           }).filter(t => t.width > t.box || t.scrolls > t.box)"""
+    )
+    assert wide == [], f"tables wider than the column on {desktop.path}: {wide}"
+
+
+def test_the_parameters_cell_wraps_inside_its_box(desktop: Visit) -> None:
+    overflowing = desktop.page.eval_on_selector_all(
+        ".cell.tag_parameters pre",
+        "boxes => boxes.filter(p => p.scrollWidth > p.clientWidth)"
+        ".map(p => [p.scrollWidth, p.clientWidth])",
+    )
+    assert overflowing == [], f"parameters run out of their box on {desktop.path}"
+
+
+def test_tables_show_sources_as_linked_citations_not_keys(desktop: Visit) -> None:
+    from frontierbook.inputs import bib_keys
+    from frontierbook.paths import BIB_PATH
+
+    keys = set(bib_keys(BIB_PATH))
+    shown = desktop.page.eval_on_selector_all(
+        "article table td", "cells => cells.flatMap(c => c.innerText.split(/[\\s,;()]+/))"
+    )
+    assert sorted(keys & set(shown)) == [], f"source keys shown as text on {desktop.path}"
+    links = desktop.page.eval_on_selector_all(
+        "a.fb-cite", "links => links.map(a => [a.getAttribute('href'), a.textContent])"
+    )
+    for href, text in links:
+        assert "bibliography.html#" in href, (href, text)
+        assert text.strip() and text not in keys, (href, text)
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_dark_mode_follows_the_system_and_stays_legible(browser, site: str, page_path: str) -> None:
+    """A reader whose system is dark gets the dark theme, its text in enough contrast
+    (axe), and the charts on their own white ground, as in the light theme."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport=DESKTOP, color_scheme="dark")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(urllib.parse.urljoin(site, page_path), wait_until="networkidle")
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        # The theme's colours fade in: measure them once every transition has finished.
+        page.wait_for_function(
+            "document.getAnimations().every(a => a.playState !== 'running')", timeout=10_000
+        )
+        results = Axe().run(page, options={"runOnly": ["color-contrast"]})
+        low = [
+            f"{n['target']}: {n['failureSummary'][:120]}"
+            for v in results.response["violations"]
+            for n in v["nodes"]
+        ]
+        assert low == [], f"text in too little contrast on {page_path} in dark mode"
+        # The theme frames an image on a light card in dark mode (and dims it a little); the
+        # chart's own ground is white (tests/test_style.py).
+        grounds = page.eval_on_selector_all(
+            "article img[src$='.svg']", "imgs => imgs.map(i => getComputedStyle(i).backgroundColor)"
+        )
+        for ground in grounds:
+            channels = [int(c) for c in re.findall(r"\d+", ground)[:3]]
+            assert ground == "rgba(0, 0, 0, 0)" or min(channels) >= 180, grounds
+        assert errors == []
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("page_path", PAGES)
 def test_phone_layout_does_not_scroll_sideways(browser, site: str, page_path: str) -> None:
-    visit = Visit(browser, site, page_path, {"width": 390, "height": 844})
+    visit = Visit(browser, site, page_path, PHONE, touch=True)
     try:
         _screenshot(visit, SCREENSHOTS / "mobile" / page_path)
+        assert visit.page_errors == [], f"uncaught errors on {page_path} at 390px"
+        assert visit.console_errors == [], f"console errors on {page_path} at 390px"
         overflow = visit.page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
@@ -263,22 +354,223 @@ def test_phone_layout_does_not_scroll_sideways(browser, site: str, page_path: st
         visit.close()
 
 
-@pytest.mark.parametrize("edition", editions(ROOT), ids=lambda e: e.language)
-def test_search_finds_h800(browser, site: str, edition) -> None:
-    search = f"{edition.prefix}search.html?q=H800"
-    visit = Visit(browser, site, search, {"width": 1280, "height": 900})
+# --- navigation: every control of the page header, tapped on a phone, clicked on a desktop
+
+
+def _edition_of(page_path: str):
+    """The edition a page belongs to: the one whose folder holds it (English: the root)."""
+    return next(e for e in editions(ROOT)[::-1] if page_path.startswith(e.prefix))
+
+
+def _edition_pages(page_path: str) -> list[str]:
+    """The pages of ``page_path``'s edition, in reading order."""
+    prefix = _edition_of(page_path).prefix
+    return [f"{prefix}{docname}.html" for docname in toc_docnames(ROOT)]
+
+
+def _next_page(page_path: str) -> str:
+    """The page after ``page_path`` in its edition's reading order (the first after the
+    last): the chapter list of a page leads to its own edition's pages."""
+    pages = _edition_pages(page_path)
+    return pages[(pages.index(page_path) + 1) % len(pages)]
+
+
+def _link_to(visit: Visit, scope: str, site: str, target: str):
+    """The visible link inside ``scope`` that leads to the page ``target``."""
+    url = urllib.parse.urljoin(site, target)
+    index = visit.page.eval_on_selector_all(
+        f"{scope} a[href]",
+        "(links, url) => links.findIndex(a => a.href.split('#')[0] === url"
+        " && a.getClientRects().length > 0)",
+        url,
+    )
+    assert index >= 0, f"no visible link to {target} in {scope}"
+    return visit.page.locator(f"{scope} a[href]").nth(index)
+
+
+def _only_visible(visit: Visit, selector: str):
+    """The one element matching ``selector``, which must be visible."""
+    matches = visit.page.locator(selector)
+    assert matches.count() == 1, f"{matches.count()} elements match {selector}"
+    assert matches.first.is_visible(), f"{selector} is not visible"
+    return matches.first
+
+
+def _sidebar_shown(visit: Visit) -> bool:
+    return visit.page.evaluate(
+        "(() => { const s = document.getElementById('pst-primary-sidebar');"
+        " const r = s.getBoundingClientRect();"
+        " return getComputedStyle(s).visibility === 'visible' && r.right > 0 && r.width > 0; })()"
+    )
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_phone_menu_contents_home_and_search_work_by_touch(
+    browser, site: str, page_path: str
+) -> None:
+    """On a phone, ☰ opens the chapter list and a chapter in it opens; the contents button
+    opens the page's contents and a heading in it is reached with the list closed; the home
+    link goes home; the search button opens the search box."""
+    visit = Visit(browser, site, page_path, PHONE, touch=True)
+    page = visit.page
     try:
-        visit.page.wait_for_selector("#search-results li", timeout=15_000)
-        assert visit.page.locator("#search-results li").count() > 0
-        assert visit.blocked == []
+        _only_visible(visit, ".primary-toggle").tap()
+        page.wait_for_selector("#pst-primary-sidebar-modal[open]", timeout=5_000)
+        chapter_list = "#pst-primary-sidebar-modal .bd-docs-nav"
+        assert page.locator(f"{chapter_list} a:visible").count() >= len(_edition_pages(page_path))
+        target = _next_page(page_path)
+        _link_to(visit, chapter_list, site, target).tap()
+        page.wait_for_url(urllib.parse.urljoin(site, target), timeout=10_000)
+        page.wait_for_load_state("networkidle")
+
+        # The page reached: its contents, if it has any, open and lead to a heading.
+        toggles = page.locator(".secondary-toggle")
+        if toggles.count():
+            _only_visible(visit, ".secondary-toggle").tap()
+            page.wait_for_selector("#pst-secondary-sidebar-modal[open]", timeout=5_000)
+            heading_link = page.locator("#pst-secondary-sidebar-modal a[href^='#']").last
+            fragment = heading_link.get_attribute("href")
+            heading_link.tap()
+            page.wait_for_function(f"location.hash === {fragment!r}", timeout=5_000)
+            assert page.locator("#pst-secondary-sidebar-modal[open]").count() == 0
+            heading = page.locator(f"[id='{fragment[1:]}']")
+            assert heading.count() == 1
+            top = heading.evaluate("e => e.getBoundingClientRect().top")
+            assert 0 <= top < PHONE["height"], f"{fragment} is off screen ({top}px)"
+
+        _only_visible(visit, ".search-button").tap()
+        page.wait_for_selector("#pst-search-dialog[open]", timeout=5_000)
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#pst-search-dialog:not([open])", state="attached")
+
+        _only_visible(visit, ".fb-home-link").tap()
+        home = urllib.parse.urljoin(site, f"{_edition_of(page_path).prefix}index.html")
+        page.wait_for_url(lambda url: url.split("#")[0] == home, timeout=10_000)
+        assert visit.page_errors == []
+        assert visit.console_errors == []
     finally:
         visit.close()
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_desktop_menu_collapses_and_expands_the_chapter_list(
+    browser, site: str, page_path: str
+) -> None:
+    """On a desktop the chapter list is in the sidebar: ☰ hides it (the home link and the
+    search button take the place of its logo and search box) and shows it again, and a
+    chapter in it opens. One search box, not two."""
+    visit = Visit(browser, site, page_path, DESKTOP)
+    page = visit.page
+    try:
+        searches = page.locator(".search-button-field:visible, .search-button:visible")
+        assert searches.count() == 1, f"{searches.count()} search boxes on {page_path}"
+        assert _sidebar_shown(visit)
+        assert not page.locator(".fb-home-link").is_visible()
+        toggle = _only_visible(visit, ".primary-toggle")
+        toggle.click()
+        page.wait_for_function(
+            "getComputedStyle(document.getElementById('pst-primary-sidebar')).visibility"
+            " === 'hidden'",
+            timeout=5_000,
+        )
+        assert page.locator(".fb-home-link").is_visible()
+        assert page.locator(".search-button:visible").count() == 1
+        toggle.click()
+        page.wait_for_function(
+            "getComputedStyle(document.getElementById('pst-primary-sidebar')).visibility"
+            " === 'visible'",
+            timeout=5_000,
+        )
+        page.wait_for_timeout(400)  # the sidebar slides back in
+        assert _sidebar_shown(visit)
+        target = _next_page(page_path)
+        _link_to(visit, "#pst-primary-sidebar .bd-docs-nav", site, target).click()
+        page.wait_for_url(urllib.parse.urljoin(site, target), timeout=10_000)
+        assert visit.page_errors == []
+        assert visit.console_errors == []
+    finally:
+        visit.close()
+
+
+def _search(browser, site: str, query: str, edition=None) -> tuple[Visit, list[str]]:
+    """The results page for ``query`` in ``edition`` (English when None) once every result's
+    snippet is in."""
+    prefix = edition.prefix if edition else ""
+    visit = Visit(browser, site, f"{prefix}search.html?q={query}", DESKTOP)
+    # Finished when the heading reads "Search Results" in the page's language (Sphinx's
+    # Indonesian has no words for the summary line under it, so that stays empty).
+    visit.page.wait_for_function(
+        "(document.querySelector('#search-results h2') || {}).textContent"
+        " === Documentation.gettext('Search Results')",
+        timeout=30_000,
+    )
+    count = visit.page.locator("#search-results li").count()
+    visit.page.wait_for_function(
+        f"document.querySelectorAll('#search-results li p.context').length >= {count}"
+        " || document.querySelectorAll('#search-results li').length === 0",
+        timeout=30_000,
+    )
+    snippets = visit.page.eval_on_selector_all(
+        "#search-results li", "items => items.map(i => i.innerText)"
+    )
+    return visit, snippets
+
+
+def _download_words(edition) -> str:
+    """The first words of the notebook download link in ``edition``'s pages."""
+    from frontierbook.i18n import translations
+    from sitebuilder.editions import LOCALES
+    from sitebuilder.translation import SITE_DOMAIN
+
+    sentence = (
+        "<a>Download this chapter as a Jupyter notebook (.ipynb)</a> to rerun it in Jupyter "
+        "or on Colab."
+    )
+    found = translations(edition.language, SITE_DOMAIN, ROOT / LOCALES)
+    words = re.sub(r"<[^>]*>", "", found.get((None, sentence), sentence)).split()
+    return " ".join(words[:2])
+
+
+@pytest.mark.parametrize("edition", editions(ROOT), ids=lambda e: e.language)
+def test_search_finds_h800_and_shows_prose_in_its_snippets(browser, site: str, edition) -> None:
+    chrome = ("Show code cell source", "finish_chart", "ax.", _download_words(edition))
+    visit, snippets = _search(browser, site, "H800", edition)
+    try:
+        assert len(snippets) > 0
+        assert visit.blocked == []
+        assert visit.page_errors == []
+        for snippet in snippets:
+            # No code of the hidden cells, no controls or contents lists, and no words of
+            # two table cells or two paragraphs run together ("reprint.Reuters").
+            for words in chrome:
+                assert words not in snippet, snippet
+            assert not re.search(r"[a-z]{3,}[.)][A-Z][a-z]", snippet), snippet
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("edition", editions(ROOT), ids=lambda e: e.language)
+def test_search_does_not_find_the_code_of_hidden_cells(browser, site: str, edition) -> None:
+    for code_only in ("finish_chart", "ylabel"):
+        visit, snippets = _search(browser, site, code_only, edition)
+        try:
+            assert snippets == [], f"{code_only!r} is found in: {snippets}"
+        finally:
+            visit.close()
 
 
 def test_site_weight_is_within_budget(built_book: Path) -> None:
     import re
 
-    total = sum(p.stat().st_size for p in built_book.rglob("*") if p.is_file())
+    from sitebuilder.pdf import BOOK_PDF
+
+    # The whole book's PDF is fetched only by a reader who asks for it, and has its own
+    # budget (tests/test_pdf.py).
+    total = sum(
+        p.stat().st_size
+        for p in built_book.rglob("*")
+        if p.is_file() and p != built_book / BOOK_PDF
+    )
     print(f"\nsite size: {total / 1e6:.2f} MB (budget {SITE_BUDGET_BYTES / 1e6:.1f} MB)")
     heaviest = (0, "")
     for page_path in PAGES:
@@ -392,5 +684,10 @@ def test_make_browser_as_root_installs_debian_chromium_when_none_is_found(
     )
     calls = (root / "log" / "apt-get").read_text(encoding="utf-8").splitlines()
     assert calls[0] == "update -qq"
-    assert calls[1].split()[-3:] == ["chromium", "fonts-dejavu-core", "fonts-liberation"]
+    assert calls[1].split()[-4:] == [
+        "chromium",
+        "fonts-dejavu-core",
+        "fonts-liberation",
+        "poppler-utils",
+    ]
     assert result.returncode != 0  # the fake apt-get installed nothing, so still no browser

@@ -5,7 +5,6 @@ the same charts as the build."""
 
 from __future__ import annotations
 
-import filecmp
 import json
 import os
 import re
@@ -215,15 +214,30 @@ def _interrupt(book: Path, when: str, sig: signal.Signals) -> None:
         assert not (book / "_build" / "html").exists()
 
 
+def _as_make_book_wrote_it(path: Path) -> bytes:
+    """A file's bytes as `make book` wrote it: the session's build is `make pdf`, which adds
+    the whole book's PDF and a link to it in each page's menu."""
+    from sitebuilder.pdf import without_pdf_link
+
+    data = path.read_bytes()
+    return (
+        without_pdf_link(data.decode("utf-8")).encode("utf-8") if path.suffix == ".html" else data
+    )
+
+
 def _same_files(left: Path, right: Path) -> list[str]:
-    """Paths that differ between two trees (missing on either side, or different bytes)."""
+    """Paths that differ between two trees (missing on either side, or different bytes), as
+    `make book` writes them."""
+    from sitebuilder.pdf import BOOK_PDF
+
     names = {p.relative_to(left) for p in left.rglob("*") if p.is_file()}
     names |= {p.relative_to(right) for p in right.rglob("*") if p.is_file()}
+    names -= {Path(BOOK_PDF)}
     return sorted(
         str(n)
         for n in names
         if not ((left / n).is_file() and (right / n).is_file())
-        or not filecmp.cmp(left / n, right / n, shallow=False)
+        or _as_make_book_wrote_it(left / n) != _as_make_book_wrote_it(right / n)
     )
 
 

@@ -426,8 +426,9 @@ _PROSE = (
     "article td, article th, article caption, article figcaption"
 )
 _INNER = _PROSE.replace("article ", "")
-# The bibliography's entries name their works as the works do.
-_NAMES = "citation-list"
+# A bibliography entry names its work as the work does: in the bibliography, and in the list
+# a printed page gives of the sources it cites (sitebuilder.printing).
+_NAMES = ["citation-list", "fb-print-sources"]
 
 
 def _english_passages(text: str) -> bool:

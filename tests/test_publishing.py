@@ -39,8 +39,9 @@ def test_pull_requests_and_pushes_to_main_build_and_test() -> None:
     build = flow["jobs"]["build"]
     assert "if" not in build  # every pull request and push is tested
     runs = " ".join(str(s.get("run", "")) for s in build["steps"])
-    assert "make test" in runs and "make book" in runs
+    assert "make test" in runs and "make pdf" in runs  # `make pdf` builds the book first
     assert "test -f _build/html/index.html" in runs
+    assert "test -f _build/html/book.pdf" in runs  # the whole book's PDF is published too
 
 
 def test_build_runs_in_debian_on_every_supported_python_so_make_test_installs_chromium() -> None:
@@ -225,6 +226,34 @@ def test_every_chapter_downloads_as_a_colab_ready_notebook(built_book: Path) -> 
         assert all(not c.get("outputs") for c in notebook["cells"] if c["cell_type"] == "code")
         html = (built_book / f"{chapter}.html").read_text(encoding="utf-8")
         assert f'_sources/{chapter}.ipynb" download' in html
+
+
+def test_the_readme_role_links_to_the_publishing_repository_or_shows_its_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sitebuilder import repository
+    from sitebuilder.notebooks import BookLinks, plain_markdown
+
+    text = "see the book's README <rerunning-the-chapters>"
+    monkeypatch.setenv("GITHUB_REPOSITORY", "someone/deepseek-book")
+    (node,), _ = repository.readme_role("readme", "", text, 1, None)
+    url = "https://github.com/someone/deepseek-book/blob/main/README.md#rerunning-the-chapters"
+    assert node["refuri"] == url and node.astext() == "see the book's README"
+    links = BookLinks(site="https://someone.github.io/deepseek-book/")
+    markdown = plain_markdown(f"Open it ({{readme}}`{text}`).", links, {}, "chapters/x")
+    assert markdown == f"Open it ([see the book's README]({url}))."
+    # A local build has no repository to link to: the words, without a dead link.
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    (node,), _ = repository.readme_role("readme", "", text, 1, None)
+    assert "refuri" not in node and node.astext() == "see the book's README"
+
+
+def test_the_landing_page_offers_its_notebook_as_a_page_not_a_chapter(built_book: Path) -> None:
+    landing = (built_book / "index.html").read_text(encoding="utf-8")
+    assert "Download this page as a Jupyter notebook" in landing
+    assert "Download this chapter" not in landing
+    chapter = (built_book / "chapters" / "02_cost.html").read_text(encoding="utf-8")
+    assert "Download this chapter as a Jupyter notebook" in chapter
 
 
 def test_a_fork_links_to_itself_and_names_its_own_site(monkeypatch: pytest.MonkeyPatch) -> None:

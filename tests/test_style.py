@@ -79,3 +79,24 @@ def test_spread_labels_keeps_order_gap_and_bounds() -> None:
     placed = spread_labels([0, 0.1, 0.2, 5, 9.9, 10], min_gap=1, lo=0, hi=10)
     assert all(b - a >= 1 - 1e-9 for a, b in zip(placed, placed[1:], strict=False))
     assert placed[0] >= 0 and placed[-1] <= 10
+
+
+def test_spread_labels_spreads_a_crowd_evenly_about_its_points() -> None:
+    # Least squares: three labels on one point sit one above, one on, one below it.
+    assert spread_labels([5, 5, 5], min_gap=1, lo=0, hi=10) == [4, 5, 6]
+    # One gap per neighbouring pair (labels of different heights), and the bounds hold.
+    assert spread_labels([0, 0, 0], min_gap=[1, 2], lo=0, hi=10) == [0, 1, 3]
+    assert spread_labels([10, 10], min_gap=3, lo=0, hi=10) == [7, 10]
+    # Labels already apart stay on their points.
+    assert spread_labels([1, 4, 9], min_gap=2) == [1, 4, 9]
+
+
+def test_charts_are_drawn_on_white_in_both_colour_themes() -> None:
+    """The site follows the reader's dark mode; a chart keeps its own white ground, so its
+    dark text and lines stay legible on a dark page."""
+    fig, ax = new_chart("A title", "x", "y")
+    ax.plot([0, 1], [0, 1])
+    finish_chart(fig, ["deepseek2024v3"], alt="A line.")
+    svg = svg_bytes(fig).decode()
+    first_shape = svg[svg.index("<path") : svg.index(">", svg.index("<path"))]
+    assert 'd="M 0 ' in first_shape and "fill: #ffffff" in first_shape

@@ -16,6 +16,7 @@ from frontierbook.tables import (
     join,
     link,
     render_table,
+    source_link,
     strong,
 )
 
@@ -95,13 +96,59 @@ def test_events_table_escapes_every_free_text_column() -> None:
             "description": [attack],
             "as_reported": [True],
             "note": [attack],
-            "source": [attack],
+            "source": ["deepseek2024v3"],
         }
     )
     html = events_table(events).data
     assert "<img" not in html
-    assert html.count("&lt;img") == 4
+    assert html.count("&lt;img") == 3
     assert "<em>(as reported)</em>" in html
+    # The source is its short citation, linked to the bibliography, never the bare key.
+    assert '<a class="fb-cite" href="bibliography.html" data-cite="deepseek2024v3">' in html
+    assert ">DeepSeek-AI 2024</a>" in html
+
+
+def test_a_source_link_escapes_the_key_and_the_label(tmp_path) -> None:
+    bib = tmp_path / "references.bib"
+    bib.write_text(
+        '@misc{evil,\n  author = {<script>alert(1)</script>},\n  title = {"><b>x},\n'
+        "  year = {2024},\n  tier = {primary},\n}\n",
+        encoding="utf-8",
+    )
+    html = str(source_link("evil", bib_path=bib))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    with pytest.raises(KeyError):
+        source_link("not-in-the-bibliography", bib_path=bib)
+
+
+def test_a_source_key_in_free_text_becomes_its_linked_citation() -> None:
+    html = str(render_table(["Note"], [("Release day from Lambert (lambert2025v3, blog).",)]))
+    assert "lambert2025v3</" not in html and ">lambert2025v3" not in html
+    assert 'data-cite="lambert2025v3">Lambert 2025</a>, blog).' in html
+    # Only a key standing alone: not inside a path, an anchor or a longer word.
+    for text in (
+        "see chapters/lambert2025v3",
+        "#lambert2025v3",
+        "xlambert2025v3",
+        "lambert2025v3x",
+    ):
+        assert "fb-cite" not in str(render_table(["Note"], [(text,)]))
+
+
+def test_detail_columns_go_under_their_row_and_keep_their_labels() -> None:
+    html = str(
+        render_table(
+            ["Chip", Column("Memory (GB)", numeric=True, detail=True), Column("Die", detail=True)],
+            [Row(("H20", 96, None), detail="<note>")],
+        )
+    )
+    head = html.split("</thead>")[0]
+    assert "Memory" not in head and head.count("<th scope") == 1
+    body = html.split("</thead>")[1]
+    assert body.count("<tr") == 2  # the row, then its detail line
+    assert '<td colspan="1">' in body
+    assert "Memory (GB):</span> 96" in body and "Die:</span> <span" in body
+    assert "&lt;note&gt;" in body and "<note>" not in body
 
 
 def test_a_row_anchor_is_escaped_and_table_classes_are_added() -> None:

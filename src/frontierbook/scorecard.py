@@ -52,13 +52,13 @@ from frontierbook.scaling import (
 from frontierbook.tables import (
     LINE_BREAK,
     Row,
-    cite,
     em,
     fill,
     join,
     link,
     number_button,
     render_table,
+    source_link,
     strong,
 )
 from frontierbook.text import (
@@ -811,7 +811,7 @@ def value_glue_name(claim_id: str) -> str:
 
 def _source(key: str) -> Markup:
     """A source with its tier: 'DeepSeek-AI 2024 (primary)'."""
-    return join(cite(key), f" ({_(source_tier(key))})")
+    return join(source_link(key), f" ({_(source_tier(key))})")
 
 
 def scorecard_table(card: pd.DataFrame) -> Markup:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import textwrap
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -284,20 +285,38 @@ def show(fig: Figure):
 
 
 def spread_labels(
-    positions: list[float], min_gap: float, lo: float | None = None, hi: float | None = None
+    positions: Sequence[float],
+    min_gap: float | Sequence[float],
+    lo: float | None = None,
+    hi: float | None = None,
 ) -> list[float]:
-    """Move sorted label positions at least ``min_gap`` apart, keeping them in [lo, hi].
+    """Label positions as close to their sorted ``positions`` as the space allows: at least
+    ``min_gap`` apart (one gap for all, or one per neighbouring pair) and within [lo, hi].
 
-    A forward pass pushes crowded labels along; if that runs past ``hi``, a backward pass
-    pulls them back. Labels stay as close to their points as the space allows.
+    "As close as" is least squares: a crowd of labels spreads evenly about its points rather
+    than being pushed all one way. With the gaps taken out (z_i = y_i - gaps before i) the
+    labels only need to keep their order, so this is an isotonic regression, solved by
+    pooling adjacent violators, then clipped to the bounds.
     """
-    placed = list(positions)
-    if lo is not None and placed:
-        placed[0] = max(placed[0], lo)
-    for i in range(1, len(placed)):
-        placed[i] = max(placed[i], placed[i - 1] + min_gap)
-    if hi is not None and placed and placed[-1] > hi:
-        placed[-1] = hi
-        for i in range(len(placed) - 2, -1, -1):
-            placed[i] = min(placed[i], placed[i + 1] - min_gap)
-    return placed
+    count = len(positions)
+    if count == 0:
+        return []
+    gaps = [float(min_gap)] * (count - 1) if isinstance(min_gap, int | float) else list(min_gap)
+    if len(gaps) != count - 1:
+        raise ValueError(f"{count} labels need {count - 1} gaps, not {len(gaps)}")
+    before = [0.0]
+    for gap in gaps:
+        before.append(before[-1] + gap)
+    blocks: list[list[float]] = []  # [sum, count] of pooled targets
+    for position, offset in zip(positions, before, strict=True):
+        blocks.append([position - offset, 1])
+        while len(blocks) > 1 and blocks[-2][0] * blocks[-1][1] > blocks[-1][0] * blocks[-2][1]:
+            total, size = blocks.pop()
+            blocks[-1][0] += total
+            blocks[-1][1] += size
+    pooled = [total / size for total, size in blocks for _ in range(int(size))]
+    floor = -math.inf if lo is None else lo
+    ceiling = math.inf if hi is None else hi - before[-1]
+    if floor > ceiling:
+        raise ValueError("the labels do not fit between lo and hi")
+    return [min(max(z, floor), ceiling) + offset for z, offset in zip(pooled, before, strict=True)]

@@ -9,6 +9,11 @@ word), never ``nan``; a non-finite number is a bug upstream of the table and rai
 Each cell carries its column's label (``data-label``): on a phone the table is shown as
 one card per row (``_static/tables.css``), so the identifying column and the verdict stay
 on screen instead of scrolling out of sight.
+
+A table fits the text column of a desktop page without scrolling sideways: it shows the
+columns a reader compares, and a column marked ``Column(..., detail=True)`` goes into a
+full-width line under its row ("Label: value", with the row's own note after it). A source
+key is shown as its short citation, linked to its bibliography entry (:func:`source_link`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import numbers
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -38,11 +45,13 @@ Cell = object  # str, number, date, None/NaN/NA, or Markup from the helpers belo
 
 @dataclass(frozen=True)
 class Column:
-    """A column: its header, how to align it, and what to show for a missing value."""
+    """A column: its header, how to align it, and what to show for a missing value.
+    ``detail``: shown in the full-width line under the row instead of as a column."""
 
     label: str
     numeric: bool = False
     missing: str = NOT_REPORTED
+    detail: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,8 @@ def cell_text(value: Cell, missing: str = NOT_REPORTED) -> Markup:
         return escape(value.strftime("%Y-%m-%d"))  # ISO dates read alike in every language
     if isinstance(value, Translated):
         return quotations_marked(value, value.source)
+    if isinstance(value, str):
+        return cite_keys(value)
     return escape(str(value))
 
 
@@ -85,10 +96,10 @@ def quotations_marked(translation: str, source: str) -> Markup:
     so that a screen reader speaks it as English."""
     parts, end = [], 0
     for start, stop in english_quotations(translation, source):
-        parts.append(escape(translation[end:start]))
+        parts.append(cite_keys(translation[end:start]))
         parts.append(Markup('<span lang="en">{}</span>').format(translation[start:stop]))
         end = stop
-    parts.append(escape(translation[end:]))
+    parts.append(cite_keys(translation[end:]))
     return Markup("").join(parts)
 
 
@@ -96,6 +107,29 @@ def fill(template: str, **parts: Cell) -> Markup:
     """A translated sentence with cells in it: ``template`` (pass ``_("...")``) escaped,
     each ``{name}`` filled by its part as :func:`cell_text` shows it."""
     return Markup(escape(template)).format(**{k: cell_text(v) for k, v in parts.items()})
+
+
+@lru_cache(maxsize=4)
+def _key_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    # Longest first, so a key that begins another key never takes its place; a key must
+    # stand alone, not be part of a path, an anchor or a longer name.
+    alternatives = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+    return re.compile(rf"(?<![\w/#.-])({alternatives})(?![\w-])")
+
+
+def cite_keys(text: str, bib_path: Path | None = None) -> Markup:
+    """Free text, escaped, with each bibliography key in it (a note's "(lambert2025v3,
+    Interconnects)") shown as its short citation linked to the bibliography: readers see
+    who said it, and the keys stay in the downloadable data."""
+    from frontierbook.inputs import bib_keys
+    from frontierbook.paths import BIB_PATH
+
+    keys = bib_keys(bib_path or BIB_PATH)
+    parts = _key_pattern(keys).split(text) if keys else [text]
+    return Markup("").join(
+        source_link(part, bib_path) if index % 2 else escape(part)
+        for index, part in enumerate(parts)
+    )
 
 
 def join(*parts: Cell, sep: Cell = "") -> Markup:
@@ -134,14 +168,16 @@ def link(href: str, text: Cell) -> Markup:
     return Markup('<a href="{}">{}</a>').format(href, cell_text(text))
 
 
-def cite(key: str) -> Markup:
-    """A source, named by its short citation ("DeepSeek-AI 2024") and linked to the
-    bibliography; the site builder points the link at the key's own entry
-    (``sitebuilder.pages.link_citations``)."""
+def source_link(key: str, bib_path: Path | None = None) -> Markup:
+    """A source key (a key into references.bib) as its short citation ("BIS 2022"), linked
+    to its entry in the bibliography. An unknown key raises KeyError. The book build points
+    the link at the entry's anchor (``sitebuilder.pages.link_citations``); until then it
+    leads to the bibliography page beside the chapter."""
     from frontierbook.citations import short_citation
+    from frontierbook.paths import BIB_PATH
 
     return Markup('<a class="fb-cite" href="bibliography.html" data-cite="{}">{}</a>').format(
-        key, short_citation(key)
+        key, short_citation(key, bib_path or BIB_PATH)
     )
 
 
@@ -167,11 +203,14 @@ def render_table(
     Raises ``ValueError`` when a row has the wrong number of cells or a non-finite number.
     """
     cols = [c if isinstance(c, Column) else Column(c) for c in columns]
+    shown = [c for c in cols if not c.detail]
+    if not shown:
+        raise ValueError("a table needs at least one column that is not a detail")
     head = Markup("").join(
         Markup('<th scope="col"{}>{}</th>').format(
             Markup(' class="num"') if c.numeric else "", c.label
         )
-        for c in cols
+        for c in shown
     )
     body = []
     for index, row in enumerate(rows, start=1):
@@ -180,21 +219,24 @@ def render_table(
             raise ValueError(
                 f"table row {index} has {len(row.cells)} cells for {len(cols)} columns"
             )
+        values = list(zip(cols, row.cells, strict=True))
         cells = Markup("").join(
             Markup('<td data-label="{}"{}>{}</td>').format(
                 c.label,
                 Markup(' class="num"') if c.numeric else "",
                 cell_text(value, c.missing),
             )
-            for c, value in zip(cols, row.cells, strict=True)
+            for c, value in values
+            if not c.detail
         )
         row_classes = Markup(' class="{}"').format(" ".join(row.classes)) if row.classes else ""
         row_id = Markup(' id="{}"').format(row.row_id) if row.row_id else ""
         body.append(Markup("<tr{}{}>{}</tr>").format(row_id, row_classes, cells))
-        if row.detail is not None and not is_missing(row.detail):
+        detail = _detail_line([(c, v) for c, v in values if c.detail], row.detail)
+        if detail:
             body.append(
                 Markup('<tr class="row-detail"><td colspan="{}">{}</td></tr>').format(
-                    len(cols), cell_text(row.detail)
+                    len(shown), detail
                 )
             )
     id_attr = Markup(' id="{}"').format(table_id) if table_id else ""
@@ -209,6 +251,20 @@ def render_table(
         head,
         Markup("").join(body),
     )
+
+
+def _detail_line(details: list[tuple[Column, Cell]], note: Cell) -> Markup:
+    """The line under a row: each detail column as "Label: value", then the row's note."""
+    items = [
+        Markup('<span class="fb-detail"><span class="fb-detail-label">{}:</span> {}</span>').format(
+            c.label, cell_text(value, c.missing)
+        )
+        for c, value in details
+    ]
+    parts = [Markup(" · ").join(items)] if items else []
+    if note is not None and not is_missing(note):
+        parts.append(cell_text(note))
+    return LINE_BREAK.join(parts) if parts else Markup("")
 
 
 def html_table(
@@ -243,13 +299,11 @@ def events_table(events: pd.DataFrame) -> HTML:
                 r["description"],
             ),
             r["note"],
-            code(r["source"]),
+            source_link(r["source"]),
         )
         for _index, r in events.iterrows()
     ]
-    return html_table(
-        [_("Date"), _("Event"), Column(_("Note"), missing="–"), _("Source key")], rows
-    )
+    return html_table([_("Date"), _("Event"), Column(_("Note"), missing="–"), _("Source")], rows)
 
 
 def prices_table(prices: pd.DataFrame) -> HTML:
@@ -273,7 +327,7 @@ def prices_table(prices: pd.DataFrame) -> HTML:
                 f"{r['model']} ({r['api_model']})",
                 hours[r["hours"]],
                 *(_dash(r[f], lambda v: dollars(v).removeprefix(symbol)) for f in fields),
-                code(r["source"]),
+                source_link(r["source"]),
             ),
             detail=None if is_missing(r["note"]) else small(r["note"]),
         )
@@ -315,7 +369,7 @@ def corrections_table(corrections: pd.DataFrame, from_doc: str = "chapters/corre
     def detail(r: pd.Series) -> Markup:
         links = [link(href, text) for href, text in where_links(r["where"], from_doc)]
         parts = [strong(_("Where") + ": "), join(*links, sep=", "), ". "]
-        parts += [strong(_("Source") + ": "), code(r["source"])]
+        parts += [strong(_("Source") + ": "), source_link(r["source"])]
         if not is_missing(r["note"]):
             parts += [". ", r["note"]]
         return small(join(*parts))
@@ -355,20 +409,23 @@ def thresholds_table(thresholds: pd.DataFrame) -> HTML:
     """The export-control thresholds (export chapter): one row per paragraph of a rule."""
     from frontierbook.text import long_date, number
 
-    columns = [_("Rule"), _("Paragraph"), "TPP", _("Density (TPP/mm²)"), _("Interconnect (GB/s)")]
+    columns = [_("Rule"), "TPP", _("Density (TPP/mm²)"), _("Interconnect (GB/s)")]
     columns += [_("Memory bandwidth (GB/s)"), _("Effective")]
-    columns += [Column(_("Wording"), missing="–"), _("Source")]
+    columns += [Column(_("Wording"), missing="–", detail=True), _("Source")]
     rows = [
         (
-            shown_cell("export_thresholds", "rule", r["rule"]),
-            shown_cell("export_thresholds", "paragraph", r["paragraph"]),
+            join(
+                shown_cell("export_thresholds", "rule", r["rule"]),
+                LINE_BREAK,
+                small(shown_cell("export_thresholds", "paragraph", r["paragraph"])),
+            ),
             _bounds(r, "tpp_min", "tpp_max", number),
             _bounds(r, "density_min", "density_max", lambda v: number(v, 2)),
             _dash(r["interconnect_min_gbs"], lambda v: "≥ " + number(v)),
             _dash(r["dram_bw_max_gbs"], lambda v: "< " + number(v)),
             long_date(r["effective"]),
             r["note"],
-            code(r["source"]),
+            source_link(r["source"]),
         )
         for _index, r in thresholds.iterrows()
     ]
@@ -394,10 +451,12 @@ def chips_table(chips: pd.DataFrame) -> HTML:
     def klass(value: object) -> str:
         return _("unknown") if value is None or pd.isna(value) else _(value)
 
-    numeric = [_("Dense BF16 (TFLOPS)"), _("Dense FP8 (TFLOPS)"), _("Memory (GB)")]
-    numeric += [_("Memory bandwidth (TB/s)"), _("Interconnect (GB/s)"), _("Die area (mm²)")]
-    numeric += ["TPP", _("Density (TPP/mm²)")]
-    columns = [_("Chip"), *(Column(c, numeric=True) for c in numeric)]
+    # The specifications TPP and density are computed from go in the line under each row:
+    # the columns are what the chapter compares, the chip's class under each rule.
+    specs = [_("Dense BF16 (TFLOPS)"), _("Dense FP8 (TFLOPS)"), _("Memory (GB)")]
+    specs += [_("Memory bandwidth (TB/s)"), _("Interconnect (GB/s)"), _("Die area (mm²)")]
+    columns = [_("Chip"), *(Column(c, numeric=True, detail=True) for c in specs)]
+    columns += [Column("TPP", numeric=True), Column(_("Density (TPP/mm²)"), numeric=True)]
     columns += [_("2022 rule"), _("2023 rule"), _("Specs"), _("Source")]
     rows = [
         Row(
@@ -418,7 +477,7 @@ def chips_table(chips: pd.DataFrame) -> HTML:
                 klass(r["2022 rule"]),
                 klass(r["2023 rule"]),
                 _(SPEC_STATUS[r["spec_status"]]),
-                code(r["source"]),
+                source_link(r["source"]),
             ),
             detail=None if pd.isna(r["note"]) else small(r["note"]),
         )
@@ -431,9 +490,10 @@ def tiers_table(tiers: pd.DataFrame) -> HTML:
     """The AI Diffusion framework's tiers and caps (export chapter)."""
     from frontierbook.text import number
 
-    columns = [_("Tier"), _("Provision"), _("What it did"), Column(_("Examples"), missing="–")]
-    columns += [Column(_("Cap, 2025–2027"), missing="–"), Column(_("Note"), missing="–")]
-    columns += [_("Source")]
+    columns = [_("Tier"), _("Provision"), _("What it did")]
+    columns += [Column(_("Examples"), missing="–", detail=True)]
+    columns += [Column(_("Cap, 2025–2027"), missing="–")]
+    columns += [Column(_("Note"), missing="–", detail=True), _("Source")]
     rows = [
         (
             _("Tier {tier}").format(tier=r["tier"]),
@@ -442,7 +502,7 @@ def tiers_table(tiers: pd.DataFrame) -> HTML:
             r["example_countries"],
             number(r["tpp_cap"]) + " TPP" if pd.notna(r["tpp_cap"]) else None,
             r["note"],
-            code(r["source"]),
+            source_link(r["source"]),
         )
         for _index, r in tiers.iterrows()
     ]
@@ -462,10 +522,9 @@ def fits_table(fit_table: pd.DataFrame, models: pd.DataFrame) -> HTML:
         n_opt, d_opt = compute_optimal(law, c_chin)
         loss = law.loss(chin["active_params"], chin["training_tokens"])
         constants = [plain(v) for v in (law.E, law.A, law.B, law.alpha, law.beta)]
-        rows.append(
-            (law.label, *constants, number(loss, 3), number(d_opt / n_opt), code(sources[fit_id]))
-        )
+        fit = join(law.label, LINE_BREAK, source_link(sources[fit_id]))
+        rows.append((fit, *constants, number(loss, 3), number(d_opt / n_opt)))
     numeric = ["E", "A", "B", "α", "β", _("Loss of Chinchilla (70B, 1.4T)")]
     numeric += [_("Optimal tokens per parameter at Chinchilla's budget")]
-    columns = [_("Fit"), *(Column(c, numeric=True) for c in numeric), _("Source")]
+    columns = [_("Fit"), *(Column(c, numeric=True) for c in numeric)]
     return html_table(columns, rows, table_id="tbl-scaling-fits-html")

@@ -29,6 +29,14 @@ _LABEL_X = 0.12
 # Characters per label line: what fits right of the line in a 6-inch chart at 11 pt.
 _LABEL_CHARS = 42
 _LINE_PT = TEXT_PT * 1.25
+_LABEL_AIR_PT = 5
+# The plot is this much taller than its labels stacked end to end, so that a label can sit
+# level with its marker instead of being pushed along by its neighbours.
+_LABEL_ROOM = 1.4
+# A shaded band of dates covers the event line up to here (axis units), not the labels: a
+# label beside the band may belong to an event far from it.
+_SHADE_X = 0.05
+_X_MIN = -0.03
 
 
 # The strands of the timeline that make up the DeepSeek cost debate itself: the market's
@@ -101,9 +109,9 @@ def monday_ticks(ax: Axes) -> None:
 
 
 def event_label(row: pd.Series) -> str:
-    """The date on one line, then the event's title, wrapped to the chart's width."""
+    """The date, then the event's title, wrapped to the chart's width."""
     title = row["title"] + as_reported(row)
-    return event_day(row) + "\n" + textwrap.fill(title, _LABEL_CHARS)
+    return textwrap.fill(f"{event_day(row)}: {title}", _LABEL_CHARS)
 
 
 def _anchors(events: pd.DataFrame, labelled: pd.Series, notes: dict | None) -> list:
@@ -115,9 +123,14 @@ def _anchors(events: pd.DataFrame, labelled: pd.Series, notes: dict | None) -> l
     return sorted(anchors, key=lambda a: a[0])
 
 
-def _label_pitch_pt(anchors: list) -> float:
-    """Vertical room per label: the tallest label's lines plus a little air."""
-    return max(a[1].count("\n") + 1 for a in anchors) * _LINE_PT + 5
+def _label_heights_pt(anchors: list) -> list[float]:
+    """Vertical room for each label: its lines plus a little air."""
+    return [(a[1].count("\n") + 1) * _LINE_PT + _LABEL_AIR_PT for a in anchors]
+
+
+def _plot_height_pt(anchors: list) -> float:
+    """The plot's height: room for every label near its marker."""
+    return sum(_label_heights_pt(anchors)) * _LABEL_ROOM
 
 
 def draw_timeline(
@@ -153,7 +166,7 @@ def draw_timeline(
             markerfacecolor="white" if hollow else colour,
         )
     ax.axvline(0, color="#8c8c8c", lw=1, zorder=1)
-    ax.set_xlim(-0.03, 1)
+    ax.set_xlim(_X_MIN, 1)
     ax.set_ylim(hi + pad, lo - pad)
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
@@ -192,17 +205,23 @@ def draw_timeline(
     if not anchors:
         return
     fig = ax.figure
-    pitch = _label_pitch_pt(anchors)
+    heights = _label_heights_pt(anchors)
     for _attempt in range(3):
         fig.canvas.draw()  # lay out first: the spacing depends on the plot's height
         height_pt = ax.get_window_extent().height * 72 / fig.dpi
-        short = (len(anchors) + 1) * pitch - height_pt
+        short = _plot_height_pt(anchors) - height_pt
         if short <= 0:
             break
         fig.set_size_inches(fig.get_figwidth(), fig.get_figheight() + short / 72 + 0.05)
     span = hi - lo + 2 * pad
-    gap = pitch / height_pt * span
-    placed = spread_labels([a[0] for a in anchors], gap, lo - pad + gap / 2, hi + pad - gap / 2)
+    per_pt = span / height_pt  # dates per point of height
+    gaps = [(a + b) / 2 * per_pt for a, b in zip(heights, heights[1:], strict=False)]
+    placed = spread_labels(
+        [a[0] for a in anchors],
+        gaps,
+        lo - pad + heights[0] / 2 * per_pt,
+        hi + pad - heights[-1] / 2 * per_pt,
+    )
     for (date, text, is_note), y in zip(anchors, placed, strict=True):
         # Leader: from the marker, slanting out to the label's height, then level into it.
         # Labels keep the dates' order, so the slants never cross each other or any text.
@@ -228,7 +247,7 @@ def timeline_chart(
     flags = pd.Series(True, index=events.index) if labelled is None else labelled
     anchors = _anchors(events.sort_values(["date", "event_id"]), flags, notes)
     # The plot, plus about 3 inches for the title, legend and source line.
-    height = len(anchors) * _label_pitch_pt(anchors) / 72 + 3.0
+    height = _plot_height_pt(anchors) / 72 + 3.0
     fig, ax = new_chart(title, "", ylabel, figsize=(6.0, height))
     shown = events if labelled is None else events[labelled]
     rows = shown.sort_values(["date", "event_id"])
@@ -250,5 +269,11 @@ def timeline_chart(
     finish_chart(fig, events["source"], alt=alt)
     draw_timeline(ax, events, labelled, notes)
     if shade:
-        ax.axhspan(*mdates.date2num(list(shade)), color="#e6e6e6", zorder=0)
+        # Over the event line only: (x - xmin) / (xmax - xmin) of the axis, as axhspan wants.
+        ax.axhspan(
+            *mdates.date2num(list(shade)),
+            xmax=(_SHADE_X - _X_MIN) / (1 - _X_MIN),
+            color="#e6e6e6",
+            zorder=0,
+        )
     return fig

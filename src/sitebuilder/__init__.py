@@ -12,10 +12,12 @@ modules in this order:
 - :mod:`.sphinxext`: the Sphinx extension (listed in ``_config.yml``); it wires one module
   per page feature into Sphinx's events (its docstring lists them): :mod:`.numbers`,
   :mod:`.pages`, :mod:`.notebooks`, :mod:`.repository`, :mod:`.mathml`, :mod:`.icons`,
-  :mod:`.chartimages` and :mod:`.publish`.
+  :mod:`.chartimages`, :mod:`.publish`, :mod:`.assets`, :mod:`.printing`,
+  :mod:`.search` and :mod:`.translation`.
 - :mod:`.speedups`: patches for third-party slowness, each tied to the version it fixes.
 - Beside the build: :mod:`.wheel` (the package a downloaded notebook installs, built by
-  :mod:`.notebooks`), :mod:`.linkcheck` (``make linkcheck``, weekly in CI),
+  :mod:`.notebooks`), :mod:`.pdf` (``make pdf``: the whole book printed from the built
+  HTML), :mod:`.linkcheck` (``make linkcheck``, weekly in CI),
   :mod:`.gallery` (``make gallery``) and :mod:`.pageweight` (what a page transfers).
 
 The only link from a chapter's kernel back to the builder is :mod:`frontierbook.reads`.

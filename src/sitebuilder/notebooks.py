@@ -80,11 +80,19 @@ def add_notebook_link(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         return
     depth = docname.count("/")
     href = "../" * depth + f"{NOTEBOOK_DIR}/{docname}.ipynb"
-    words = site_text(
-        app,
-        "<a>Download this chapter as a Jupyter notebook (.ipynb)</a> to rerun it in Jupyter "
-        "or on Colab.",
-    )
+    # The landing page is the book's opening, not one of its chapters.
+    if docname == app.config.root_doc:
+        words = site_text(
+            app,
+            "<a>Download this page as a Jupyter notebook (.ipynb)</a> to rerun it in Jupyter "
+            "or on Colab.",
+        )
+    else:
+        words = site_text(
+            app,
+            "<a>Download this chapter as a Jupyter notebook (.ipynb)</a> to rerun it in Jupyter "
+            "or on Colab.",
+        )
     opened = words.replace("<a>", f'<a href="{href}" download>', 1)
     link = f'<p class="notebook-download">{opened}</p>'
     sections = list(doctree.findall(nodes.section))
@@ -167,6 +175,10 @@ def plain_markdown(text: str, links: BookLinks, numbers: dict[str, str], docname
                 number = links.figures.get(target, title)
                 shown = shown.replace("{number}", number) if shown else number
             return f"[{shown or title}]({links.url(page, anchor)})"
+        if name == "readme":
+            shown, anchor = repository.readme_target(body)
+            url = repository.readme_url(anchor)
+            return f"[{shown}]({url})" if url else shown
         if name == "doc":
             page = target.lstrip("/") if target.startswith("/") else _resolve(docname, target)
             return f"[{shown or page}]({links.url(page)})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
@@ -34,6 +35,32 @@ def repository() -> str | None:
 def repository_url() -> str | None:
     repo = repository()
     return f"https://github.com/{repo}" if repo else None
+
+
+def readme_url(anchor: str = "") -> str | None:
+    """The repository's README (at ``anchor``), or None for a local build."""
+    url = repository_url()
+    if not url:
+        return None
+    return f"{url}/blob/{BRANCH}/README.md" + (f"#{anchor}" if anchor else "")
+
+
+_TITLED = re.compile(r"^(?P<text>.*?)\s*<(?P<anchor>[^<>]*)>$", re.DOTALL)
+
+
+def readme_target(text: str) -> tuple[str, str]:
+    """``"see the README <a-heading>"`` -> ("see the README", "a-heading")."""
+    titled = _TITLED.match(text)
+    return (titled["text"], titled["anchor"]) if titled else (text, "")
+
+
+def readme_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{readme}`see the book's README <heading-anchor>```: a link to that section of the
+    publishing repository's README; a local build, which has no repository, shows the text."""
+    shown, anchor = readme_target(text)
+    url = readme_url(anchor)
+    node = nodes.reference(rawtext, shown, refuri=url) if url else nodes.inline(rawtext, shown)
+    return [node], []
 
 
 def site_url() -> str | None:

@@ -9,11 +9,15 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 - :mod:`.pages`: chart alt text copied from the SVG into ``<img alt>``; accessible tables;
   sources in tables linked to their bibliography entries.
 - :mod:`.notebooks`: every chapter published as ``.ipynb``, its download link, Colab's button.
-- :mod:`.repository`: the repository and launch buttons, from ``GITHUB_REPOSITORY``.
+- :mod:`.repository`: the repository and launch buttons, from ``GITHUB_REPOSITORY``, and
+  ``{readme}`` links to the repository's README.
 - :mod:`.mathml`: equations rendered to MathML at build time (no MathJax).
 - :mod:`.icons`: the theme's icons from a subset of its icon font, without ``fontawesome.js``.
 - :mod:`.chartimages`: chart ``<img>`` sized from the SVG, lazy below the fold.
 - :mod:`.publish`: ``data/`` published, unused files pruned.
+- :mod:`.assets`: each script and stylesheet included once per page.
+- :mod:`.printing`: a printed page lists the sources it cites, with their addresses.
+- :mod:`.search`: the search index holds the prose, not code cells or tags.
 - :mod:`.translation`: each page's language switcher and hreflang links, the theme's and
   the builder's own strings in the page's language, what a translation still lacks.
 
@@ -27,6 +31,7 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from sitebuilder import (
+    assets,
     bibliography,
     chartimages,
     citestyle,
@@ -35,8 +40,10 @@ from sitebuilder import (
     notebooks,
     numbers,
     pages,
+    printing,
     publish,
     repository,
+    search,
     speedups,
     translation,
 )
@@ -44,6 +51,7 @@ from sitebuilder import (
 
 def setup(app: Sphinx) -> dict:
     speedups.find_bibtex_backend_once()
+    search.register()
     bibliography.register_style()
     app.connect("builder-inited", bibliography.use_language)
     app.add_config_value("frontierbook_wheels", "", "")
@@ -52,16 +60,21 @@ def setup(app: Sphinx) -> dict:
     mathml.register(app)
     translation.register(app)
     app.connect("config-inited", repository.configure)
+    app.add_role("readme", repository.readme_role)
     app.connect("builder-inited", speedups.declare_parallel_safe)
     app.connect("doctree-resolved", pages.set_alt)
     app.connect("doctree-resolved", notebooks.add_notebook_link)
     app.connect("html-page-context", pages.fix_accessibility)
     app.connect("html-page-context", pages.link_citations)
+    app.connect("html-page-context", printing.add_print_sources)  # after the links are set
     app.connect("html-page-context", chartimages.size_and_defer_charts)
     app.connect("html-page-context", chartimages.add_logo_size)
     app.connect("html-page-context", icons.add_template_helper)
     # After the theme has built its launch buttons (priority 501).
     app.connect("html-page-context", notebooks.colab_opens_the_generated_notebook, priority=600)
+    app.connect("html-page-context", printing.name_the_print_button, priority=600)
+    # Last, after every extension has added its scripts to the page.
+    app.connect("html-page-context", assets.include_each_asset_once, priority=900)
     app.connect("build-finished", publish.publish_files)
     app.connect("build-finished", icons.publish_light_icons)
     return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -268,6 +268,12 @@ def untranslated(edition_dir: Path) -> dict[str, list[dict]]:
     }
 
 
+def add_header_words(app: Sphinx, pagename: str, templatename: str, context: dict, doctree):
+    """Names the book's own header buttons show (``_templates/toggle-primary-sidebar.html``)
+    that the theme's catalogue has no words for."""
+    context["fb_chapters_label"] = site_text(app, "Chapters")
+
+
 def register(app: Sphinx) -> None:
     app.connect("config-inited", _configure, priority=800)
     app.connect("builder-inited", _prefer_our_theme_catalogue)
@@ -277,4 +283,5 @@ def register(app: Sphinx) -> None:
     app.add_transform(MarkEnglishQuotations)
     app.add_node(english, html=(_visit_english, _depart_english))
     app.connect("html-page-context", add_language_links)
+    app.connect("html-page-context", add_header_words)
     app.add_css_file("languages.css")
