@@ -16,7 +16,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: bench book book-full diff test test-fast lint format venv lock browser msgfmt clean serve linkcheck gallery lab gettext translation-status FORCE
+.PHONY: bench book book-full diff test test-fast lint format venv lock browser fonts msgfmt clean serve linkcheck gallery lab gettext translation-status FORCE
 
 # tools/venv.sh decides whether .venv is current (it prints nothing then) and stops, before
 # installing anything, if no supported Python is found.
@@ -41,11 +41,11 @@ lab: $(STAMP) $(LAB_SETTINGS)
 # Re-executes exactly the chapters whose text, data or package code changed (all of them
 # on a fresh checkout), in parallel, with warnings as errors (-W -n --keep-going).
 # A failed build leaves no _build/html behind that could pass for a good one.
-book: $(STAMP)
+book: $(STAMP) fonts
 	@$(BIN)/python -m sitebuilder
 
-# The same from scratch: forget every cached execution.
-book-full: $(STAMP)
+# The same from scratch: forget every cached execution and the notebooks' wheel.
+book-full: $(STAMP) fonts
 	$(BIN)/python -m sitebuilder --full
 
 # What this checkout changes for readers, against BASE (a git ref; default: main): every
@@ -54,7 +54,7 @@ book-full: $(STAMP)
 # _build/diff-base (its cache kept between runs) and this checkout, then writes
 # _build/diff/index.html and _build/diff/summary.md (sitebuilder.diff).
 BASE ?= main
-diff: $(STAMP)
+diff: $(STAMP) fonts
 	$(BIN)/python -m sitebuilder.diff --base "$(BASE)"
 
 # Every chart at desktop and phone width with its alt text, for review (never published).
@@ -72,6 +72,20 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      chromium fonts-dejavu-core fonts-liberation >/dev/null; fi; }
 	@$(FINDER_PYTHON) tests/chromium.py
+
+# Fonts for chart text in any script (frontierbook.style): Noto Sans CJK, Noto Sans Arabic and
+# Symbola (emoji in outline; matplotlib cannot draw colour emoji). Like `browser`, only root on
+# Debian installs them, and only when one is missing; without them a chart still draws Latin
+# text, and a data cell that needs them stops the build naming its file, row and column.
+FONT_FILES := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+	/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf \
+	/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf
+fonts:
+	@for f in $(FONT_FILES); do test -f "$$f" || missing=1; done; \
+	if [ -n "$${missing:-}" ] && [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing fonts for chart text in any script (fonts-noto-cjk fonts-noto-core fonts-symbola)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    fonts-noto-cjk fonts-noto-core fonts-symbola >/dev/null || true; fi
 
 # GNU gettext's msgfmt, which checks the translation catalogues (tests/test_editions.py): as
 # with the browser, only root on Debian installs it, when it is missing.
@@ -109,7 +123,7 @@ format: $(STAMP)
 # share it; see tests/conftest.py). CI runs this. Two workers (pytest-xdist), one per core;
 # a module's tests stay on one worker so its browser visits and builds are shared, and the
 # longest modules go first (tests/conftest.py).
-test: $(STAMP) lint browser msgfmt
+test: $(STAMP) lint browser fonts msgfmt
 	$(BIN)/pytest --numprocesses 2 --dist loadscope --no-loadscope-reorder --durations 10
 
 # Unit tests only: no book build, no browser; seconds, for the edit-test loop.

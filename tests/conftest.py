@@ -4,10 +4,13 @@
 - Build tests, marked ``build``: anything that builds the book, reads the built book or
   starts a kernel.
   A test that takes the ``built_book`` fixture is marked automatically. ``built_book`` builds
-  this checkout once per run (``make book``) and is shared, read-only, by every test that
-  only reads the output (pages, browser, publishing). A test that must edit sources or break
-  a build works in ``book_copy`` (optionally warm: with the session build's Jupyter cache, so
-  it executes only what it changes) and runs the driver there with ``build_in``.
+  a copy of this checkout's sources (``_build/test-book``, kept between runs with its own
+  cache) once per run, and is shared, read-only, by every test that only reads the output
+  (pages, browser, publishing). The tests never read or write this checkout's own
+  ``_build/html``, so a ``make book`` run while they run changes nothing they see. A test
+  that must edit sources or break a build works in ``book_copy`` (optionally warm: with the
+  session build's Jupyter cache, so it executes only what it changes) and runs the driver
+  there with ``build_in``.
 - ``make test`` runs two pytest-xdist workers, each a session of its own: the first to need
   the book builds it, the other waits for it and finds nothing left to build.
 """
@@ -15,6 +18,7 @@
 from __future__ import annotations
 
 import fcntl
+import filecmp
 import functools
 import http.server
 import os
@@ -28,9 +32,14 @@ import pytest
 
 from frontierbook.paths import BIB_PATH, DATA_DIR, ROOT
 from sitebuilder.editions import editions
+from sitebuilder.fingerprint import book_files
 from sitebuilder.layout import BuildPaths
 from sitebuilder.pageweight import CHROMIUM_ARGS
 from tests.fixture_tables import FIXTURE_PACKAGE
+
+# The book the tests build and read: a copy of this checkout's sources with a _build of its
+# own, kept between test runs so its cache stays warm.
+TEST_BOOK = BuildPaths(ROOT).build_dir / "test-book"
 
 BUILD_FIXTURES = {"built_book", "warm_book"}
 
@@ -45,6 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # its two workers in collection order (--dist loadscope --no-loadscope-reorder), so starting
 # with these keeps one worker from being left with a long module at the end.
 LONGEST_MODULES = [
+    "test_reliability.py",
     "test_pythons.py",
     "test_rerun.py",
     "test_build.py",
@@ -151,17 +161,58 @@ def make_book(
     )
 
 
+def sync_sources(book: Path) -> None:
+    """Make ``book``'s sources byte-for-byte this checkout's, keeping its ``_build``."""
+    wanted = set(book_files(ROOT))
+    present = set(book_files(book)) if book.is_dir() else set()
+    for name in present - wanted:
+        (book / name).unlink()
+    for name in sorted(wanted):
+        source, copy = ROOT / name, book / name
+        if source.is_symlink() or copy.is_symlink():
+            continue  # the book's own sources hold no links; a test's copy may
+        if name not in present or not filecmp.cmp(source, copy, shallow=False):
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, copy)
+    if not (book / ".venv").exists():
+        (book / ".venv").symlink_to(ROOT / ".venv")
+
+
+def _seed_cache(book: Path) -> None:
+    """Start each edition's cache in the test book from this checkout's, where it has none
+    and no build of this checkout is running (its lock is free), so a test run after `make
+    book` executes nothing. The fingerprints decide what is reused, so a stale seed costs
+    time, not truth."""
+    pairs = [(BuildPaths(book, e.language), BuildPaths(ROOT, e.language)) for e in editions(ROOT)]
+    wanted = [
+        (own, checkout)
+        for own, checkout in pairs
+        if not own.jupyter_cache.exists() and checkout.jupyter_cache.exists()
+    ]
+    if not wanted:
+        return
+    with open(BuildPaths(ROOT).lock, "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return
+        for own, checkout in wanted:
+            shutil.copytree(checkout.jupyter_cache, own.jupyter_cache)
+
+
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """The book as `make book` builds it from this checkout, built once per test run.
-    Read it, never write to it."""
-    html = ROOT / "_build" / "html"
+    """The book as `make book` builds it, built from a copy of this checkout's sources
+    (``TEST_BOOK``) once per test run. Read it, never write to it."""
+    html = BuildPaths(TEST_BOOK).html
     # pytest-xdist runs a session per worker: the first to get here builds, the others wait
-    # and then find nothing to do (the driver itself refuses a second concurrent build).
-    (ROOT / "_build").mkdir(exist_ok=True)
-    with open(ROOT / "_build" / ".test-session.lock", "a", encoding="utf-8") as lock:
+    # and then find nothing to do.
+    TEST_BOOK.parent.mkdir(parents=True, exist_ok=True)
+    with open(TEST_BOOK.parent / ".test-session.lock", "a", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        result = subprocess.run(["make", "book"], cwd=ROOT, capture_output=True, text=True)
+        sync_sources(TEST_BOOK)
+        _seed_cache(TEST_BOOK)
+        result = build_in(TEST_BOOK)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert (html / "index.html").is_file()
     return html
@@ -171,7 +222,7 @@ def built_book() -> Path:
 def warm_book(built_book: Path, tmp_path: Path) -> Path:
     """A copy of the sources with the session build's Jupyter cache: it executes only what
     a test changes."""
-    return book_copy(tmp_path, warm_from=ROOT)
+    return book_copy(tmp_path, warm_from=TEST_BOOK)
 
 
 # One Playwright session for the whole test run: Playwright's sync API refuses a second

@@ -885,3 +885,405 @@ def test_a_resource_added_to_the_package_re_executes_the_data_page(
     before = Inputs(fixture_data.parent).tables[PACKAGE]
     _edit_package(fixture_data, lambda p: p["resources"].append({**p["resources"][0], "name": "x"}))
     assert Inputs(fixture_data.parent).tables[PACKAGE] != before
+
+
+# --- the bibliography as the book publishes it: links and entry types -------------------
+
+# (change to the fixture's references.bib, entry named, field named or None, words)
+BIB_PUBLISH_CASES: dict[str, tuple[Callable[[str], str], str, str | None, str]] = {
+    "a javascript: url": (
+        lambda t: t.replace("https://example.org/report", "javascript:alert(1)"),
+        "lab2024report",
+        "url",
+        "javascript:",
+    ),
+    "a data: url": (
+        lambda t: t.replace("https://example.org/report", "data:text/html,<script>x</script>"),
+        "lab2024report",
+        "url",
+        "data:",
+    ),
+    "a javascript: url in mixed case": (
+        lambda t: t.replace("https://example.org/report", "JavaScript:alert(1)"),
+        "lab2024report",
+        "url",
+        "only https: and http:",
+    ),
+    "a tab inside the scheme": (
+        lambda t: t.replace("https://example.org/report", "java\tscript:alert(1)"),
+        "lab2024report",
+        "url",
+        "javascript:",
+    ),
+    "a url with no scheme": (
+        lambda t: t.replace("https://example.org/report", "//evil.example/x"),
+        "lab2024report",
+        "url",
+        "no scheme",
+    ),
+    "an ftp: url": (
+        lambda t: t.replace("https://example.org/report", "ftp://example.org/report"),
+        "lab2024report",
+        "url",
+        "ftp:",
+    ),
+    "a file: url": (
+        lambda t: t.replace("https://example.org/report", "file:///etc/passwd"),
+        "lab2024report",
+        "url",
+        "file:",
+    ),
+    "a url with a space": (
+        lambda t: t.replace("https://example.org/report", "https://example.org/a b"),
+        "lab2024report",
+        "url",
+        "spaces",
+    ),
+    "a javascript: \\url inside a title": (
+        lambda t: t.replace("{Accelerator Datasheet}", r"{Datasheet \url{javascript:alert(1)}}"),
+        "vendor2023specs",
+        "title",
+        "javascript:",
+    ),
+    "a data: \\href inside a note": (
+        lambda t: t.replace(
+            "howpublished = {Invented for the tests},\n  url          = {https://example.org/re",
+            "note = {\\href{data:text/html,x}{see}},\n  url          = {https://example.org/re",
+        ),
+        "lab2024report",
+        "note",
+        "data:",
+    ),
+    "an entry type no style can write": (
+        lambda t: t.replace("@misc{lab2024report", "@weirdtype{lab2024report"),
+        "lab2024report",
+        None,
+        "cannot write an entry of type @weirdtype",
+    ),
+    "a biblatex-only entry type": (
+        lambda t: t.replace("@misc{lab2024report", "@report{lab2024report"),
+        "lab2024report",
+        None,
+        "@report",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BIB_PUBLISH_CASES))
+def test_a_bibliography_entry_that_cannot_be_published_is_named(
+    fixture_data: Path, case: str
+) -> None:
+    from sitebuilder.bibliography import bibliography_problems
+
+    change, entry, field, words = BIB_PUBLISH_CASES[case]
+    bib = fixture_data.parent / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    assert change(text) != text
+    bib.write_text(change(text), encoding="utf-8")
+    (problem,) = bibliography_problems(bib)
+    where = f"references.bib, entry '{entry}'" + (f", field '{field}'" if field else "")
+    assert where in problem and words in problem, problem
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.org/a?b=c#d", "http://example.org/", "HTTPS://EXAMPLE.ORG/"]
+)
+def test_https_and_http_links_are_published(fixture_data: Path, url: str) -> None:
+    from sitebuilder.bibliography import bibliography_problems
+
+    bib = fixture_data.parent / "references.bib"
+    text = bib.read_text(encoding="utf-8").replace("https://example.org/report", url)
+    bib.write_text(text.replace("{Accelerator Datasheet}", rf"{{Sheet \url{{{url}}}}}"), "utf-8")
+    assert bibliography_problems(bib) == []
+
+
+def test_the_bibliography_style_keeps_capitals_and_shows_escaped_dollars() -> None:
+    from pybtex.database import parse_string
+    from pybtex.plugin import find_plugin
+
+    from sitebuilder.bibliography import BookStyle
+
+    entry = parse_string(
+        "@article{k, author = {A. Writer}, title = {Nearly \\$600 Billion: the Chinese AI "
+        "Model by Epoch AI}, journal = {J}, year = {2025}, note = {Close of \\$118.51}}",
+        "bibtex",
+    ).entries["k"]
+    text = (
+        BookStyle().format_entry("k", entry).text.render(find_plugin("pybtex.backends", "text")())
+    )
+    assert "Nearly $600 Billion: the Chinese AI Model by Epoch AI" in text
+    assert "Close of $118.51" in text and "\\$" not in text
+
+
+# --- the package descriptor: every part named before Frictionless reads it ----------------
+
+
+def _resource(package: dict, name: str) -> dict:
+    return next(r for r in package["resources"] if r["name"] == name)
+
+
+def _field(package: dict, table: str, name: str) -> dict:
+    return next(f for f in _resource(package, table)["schema"]["fields"] if f["name"] == name)
+
+
+SCHEMA_CASES: dict[str, tuple[Callable[[dict], None], str]] = {
+    "a resource name with markup": (
+        lambda p: _resource(p, "scores").update(name="<b>scores</b>"),
+        r"resources\[2\]: name '<b>scores</b>' must be lower-case",
+    ),
+    "a resource name in capitals": (
+        lambda p: _resource(p, "scores").update(name="Scores"),
+        r"resources\[2\]: name 'Scores' must be lower-case",
+    ),
+    "a resource whose path is a list": (
+        lambda p: _resource(p, "scores").update(path=["scores.csv"]),
+        r"resources\[2\]: 'path' is missing or not a string",
+    ),
+    "a schema that is a list": (
+        lambda p: _resource(p, "scores").update(schema=[]),
+        r"resource 'scores': 'schema.fields' is missing or empty",
+    ),
+    "an unknown field type": (
+        lambda p: _field(p, "models", "gpu_hours").update(type="strng"),
+        r"resource 'models', field 'gpu_hours': type 'strng' is not one of",
+    ),
+    "a field type the loader does not read": (
+        lambda p: _field(p, "chips", "announced").update(type="datetime"),
+        r"resource 'chips', field 'announced': type 'datetime'",
+    ),
+    "a field name with markup": (
+        lambda p: _field(p, "models", "note").update(name="<i>note</i>"),
+        r"resource 'models', field '<i>note</i>': a field name is letters",
+    ),
+    "two fields with one name": (
+        lambda p: _resource(p, "models")["schema"]["fields"].append({"name": "note"}),
+        r"resource 'models', field 'note': a second field with this name",
+    ),
+    "a table without its provenance column": (
+        lambda p: _resource(p, "scores")["schema"].update(
+            fields=[f for f in _resource(p, "scores")["schema"]["fields"] if f["name"] != "kind"]
+        ),
+        r"resource 'scores': every table needs the columns kind",
+    ),
+    "a maximum that is not a number": (
+        lambda p: _field(p, "models", "gpu_hours")["constraints"].update(maximum="ten"),
+        r"field 'gpu_hours': constraint 'maximum' has the wrong type \('ten'\)",
+    ),
+    "a minimum above the maximum": (
+        lambda p: _field(p, "models", "gpu_hours")["constraints"].update(minimum=10, maximum=1),
+        r"field 'gpu_hours': minimum 10 is above maximum 1",
+    ),
+    "required written as a string": (
+        lambda p: _field(p, "models", "model")["constraints"].update(required="yes"),
+        r"field 'model': constraint 'required' has the wrong type",
+    ),
+    "a misspelt constraint": (
+        lambda p: _field(p, "models", "note").update(constraints={"maxLenght": 5}),
+        r"field 'note': unknown constraint 'maxLenght'",
+    ),
+    "constraints that are a list": (
+        lambda p: _field(p, "models", "note").update(constraints=[]),
+        r"field 'note': 'constraints' must be an object",
+    ),
+    "an empty enum": (
+        lambda p: _field(p, "models", "precision")["constraints"].update(enum=[]),
+        r"field 'precision': constraint 'enum' lists no values",
+    ),
+    "a pattern that is not a valid pattern": (
+        lambda p: _field(p, "chips", "chip_id")["constraints"].update(pattern="[a-z"),
+        r"field 'chip_id': constraint 'pattern' is not a valid pattern",
+    ),
+    "a primary key naming no field": (
+        lambda p: _resource(p, "chips")["schema"].update(primaryKey=["nope"]),
+        r"resource 'chips', primaryKey: no field named 'nope'",
+    ),
+    "a foreign key to a missing resource": (
+        lambda p: _resource(p, "models")["schema"]["foreignKeys"][0]["reference"].update(
+            resource="gone"
+        ),
+        r"resource 'models', foreignKeys\[0\]: no resource named 'gone'",
+    ),
+    "a foreign key from a missing field": (
+        lambda p: _resource(p, "models")["schema"]["foreignKeys"][0].update(fields=["nope"]),
+        r"resource 'models', foreignKeys\[0\]: no field named 'nope'",
+    ),
+    "a foreign key to a missing field": (
+        lambda p: _resource(p, "models")["schema"]["foreignKeys"][0]["reference"].update(
+            fields=["nope"]
+        ),
+        r"foreignKeys\[0\]: resource 'chips' has no field named 'nope'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SCHEMA_CASES))
+def test_a_bad_schema_is_named_by_resource_and_field(fixture_data: Path, case: str) -> None:
+    change, pattern = SCHEMA_CASES[case]
+    _edit_package(fixture_data, change)
+    with pytest.raises(InputError, match=pattern) as caught:
+        load_table("chips", fixture_data, fixture_data.parent / "references.bib")
+    assert str(caught.value).startswith("data/datapackage.json, resource")
+
+
+# --- cell content: size, invisible controls, and text in any script -----------------------
+
+
+def test_a_one_megabyte_cell_is_one_line_with_the_limit(fixture_data: Path) -> None:
+    from frontierbook.data import MAX_CELL_CHARS
+
+    set_cell(3, "note", "x" * 1_000_000)(fixture_data / "models.csv")
+    error = _error(fixture_data, "models")
+    assert len(error.problems) == 1
+    message = str(error)
+    assert "data/models.csv, row 3, column 'note': cell of 1,000,000 characters" in message
+    assert f"at most {MAX_CELL_CHARS:,}" in message and "x" * 100 not in message
+
+
+def test_a_cell_one_character_over_the_limit_is_refused_and_at_the_limit_loads(
+    fixture_data: Path,
+) -> None:
+    from frontierbook.data import MAX_CELL_CHARS
+
+    bib = fixture_data.parent / "references.bib"
+    set_cell(4, "note", "y" * MAX_CELL_CHARS)(fixture_data / "models.csv")
+    assert load_table("models", fixture_data, bib)["note"].iloc[2] == "y" * MAX_CELL_CHARS
+    set_cell(4, "note", "y" * (MAX_CELL_CHARS + 1))(fixture_data / "models.csv")
+    assert "row 4, column 'note': cell of" in str(_error(fixture_data, "models"))
+
+
+@pytest.mark.parametrize(
+    "control", ["\u202e", "\u202a", "\u2066", "\u2069"], ids=["RLO", "LRE", "LRI", "PDI"]
+)
+def test_an_invisible_text_direction_control_is_refused(fixture_data: Path, control: str) -> None:
+    set_cell(4, "note", f"Hours {control}times $2")(fixture_data / "models.csv")
+    message = str(_error(fixture_data, "models"))
+    assert "data/models.csv, row 4, column 'note': invisible text-direction control" in message
+
+
+# Text that Markdown, MyST or Jupyter's maths would turn into something live in a notebook.
+MARKDOWN_PAYLOADS = {
+    "a Markdown link": "[click](javascript:alert(1))",
+    "a remote image": "![t](https://evil.example/t.png)",
+    "a MyST eval role": '{eval}`__import__("os").system("id")`',
+    "raw HTML": "<img src=x onerror=alert(2)>",
+    "an autolink": "<javascript:alert(3)>",
+    "a reference-style link": "[x][1]\n\n[1]: javascript:alert(4)",
+    "a heading after a line break": "fine\n# Heading",
+    "a code fence after a line break": "fine\n```{code-cell} ipython3\nimport os\n```",
+    "a MyST directive": ":::{danger}\nboo\n:::",
+    "maths with a link": "$\\href{javascript:alert(5)}{x}$",
+    "a link spelt with HTML entities": "[x](&#106;avascript&colon;alert(6))",
+    "a MyST citation": "@key and {cite}`key`",
+    "a MyST substitution": "{{ 7*191 }}",
+    "a MyST target": "(label)=",
+    "an ordered list": "1. first",
+}
+
+
+def _markdown_tokens(text: str) -> list:
+    """Every token (inline ones too) that MyST's Markdown parser, with the extensions
+    JupyterLab's MyST renderer and the book use, makes of ``text``."""
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.mdit_to_docutils.base import DocutilsRenderer
+    from myst_parser.parsers.mdit import create_md_parser
+
+    config = MdParserConfig(
+        enable_extensions={"dollarmath", "amsmath", "colon_fence", "substitution", "html_image"}
+    )
+    parser = create_md_parser(config, DocutilsRenderer)
+    # markdown-it drops javascript: links by itself; Jupyter's renderer need not.
+    parser.validateLink = lambda url: True
+    tokens = parser.parse(text)
+    return [t for token in tokens for t in [token, *(token.children or [])]]
+
+
+LIVE_TOKENS = {
+    "link_open",
+    "image",
+    "html_inline",
+    "html_block",
+    "myst_role",
+    "math_inline",
+    "math_block",
+    "fence",
+    "colon_fence",
+    "heading_open",
+    "myst_target",
+    "substitution_inline",
+    "substitution_block",
+    "ordered_list_open",
+}
+
+
+@pytest.mark.parametrize("case", list(MARKDOWN_PAYLOADS))
+def test_data_text_in_a_notebook_is_never_live_markdown(case: str) -> None:
+    from sitebuilder.notebooks import markdown_text
+
+    payload = MARKDOWN_PAYLOADS[case]
+    raw = {t.type for t in _markdown_tokens(payload)}
+    assert raw & LIVE_TOKENS, f"the payload itself is not live: {raw}"
+    tokens = _markdown_tokens(markdown_text(payload))
+    assert not {t.type for t in tokens} & LIVE_TOKENS
+    shown = "".join(t.content for t in tokens if t.type == "text")
+    assert shown == " ".join(payload.split())  # the reader sees the text, on one line
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["深度求索 (DeepSeek) 技术报告", "تقرير تقني — דו״ח טכני", "DeepSeek 🚀 👍🏽 🇨🇳 👨‍👩‍👧"],
+    ids=["CJK", "right-to-left", "emoji"],
+)
+def test_text_in_any_script_is_drawn_in_charts(text: str) -> None:
+    import io
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    from frontierbook.style import apply_style, missing_glyphs
+
+    assert missing_glyphs(text) == []
+    apply_style()
+    fig, ax = plt.subplots()
+    ax.set_title(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph missing" would fail the chapter
+        svg = io.BytesIO()
+        fig.savefig(svg, format="svg")
+    plt.close(fig)
+    assert text.split()[0] in svg.getvalue().decode()
+
+
+@pytest.mark.parametrize("character", ["\ue000", "\U00013000"], ids=["private use", "hieroglyph"])
+def test_a_character_no_chart_font_draws_is_named_by_file_row_and_column(
+    fixture_data: Path, character: str
+) -> None:
+    from sitebuilder.execute import undrawable_text
+
+    set_cell(4, "note", f"Hours {character} times $2")(fixture_data / "models.csv")
+    problems = undrawable_text(fixture_data.parent)
+    assert problems[0].startswith("data/models.csv, row 4, column 'note': no chart font draws")
+    assert f"U+{ord(character):04X}" in problems[0]
+    assert len(problems) == 2 and "chart fonts on this machine" in problems[1]
+
+
+# --- links built from data go to https:, http: or the book's own pages -------------------
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "java\tscript:alert(1)", "data:text/html,x"],
+)
+def test_a_link_from_data_to_another_scheme_is_refused(href: str) -> None:
+    from frontierbook.tables import link
+
+    with pytest.raises(ValueError, match="only https:, http: and the book's own pages"):
+        link(href, "evidence")
+
+
+@pytest.mark.parametrize(
+    "href", ["02_cost.html#cost-claim", "#table-events", "https://example.org/a", "http://x.org"]
+)
+def test_links_to_the_book_and_to_https_are_made(href: str) -> None:
+    from frontierbook.tables import link
+
+    assert str(link(href, "x")).startswith('<a href="')

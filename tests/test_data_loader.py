@@ -286,15 +286,17 @@ def test_the_build_validates_every_table_once_before_the_kernels_start(
     fixture_data: Path,
 ) -> None:
     """The executor validates each table in its own process so that chapters find them
-    remembered and skip Frictionless; a bad table is not remembered and does not stop it
-    (the chapters that read it report it, naming file, row and column)."""
+    remembered and skip Frictionless; a bad table is not remembered and does not stop it:
+    its message (naming file, row and column) is returned, to be reported once."""
     from frontierbook.data import _already_valid, _validation_key
     from sitebuilder.execute import validate_tables_once
     from sitebuilder.layout import BuildPaths
 
     set_cell(4, "gpu_hours", "-5000")(fixture_data / "models.csv")
     bib = fixture_data.parent / "references.bib"
-    validate_tables_once(BuildPaths(fixture_data.parent))
+    _, failed = validate_tables_once(BuildPaths(fixture_data.parent), fixture_data.parent)
+    assert list(failed) == ["data/models.csv"]
+    assert "data/models.csv, row 4, column 'gpu_hours'" in failed["data/models.csv"]
     remembered = {
         name
         for name in ("chips", "models")

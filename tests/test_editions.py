@@ -2,7 +2,8 @@
 other, no English left on a translated page, and the pieces that make them.
 
 Catalogue checks read ``locales/`` (GNU msgfmt counts what is translated); checks of the
-built book read ``_build/html`` and ``_build/<language>/`` from the session's one build.
+built book read ``_build/html`` and ``_build/<language>/`` of the session's one build (the
+test book, ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from sitebuilder.layout import BuildPaths
 from sitebuilder.notebooks import translated_markdown
 from sitebuilder.toc import toc_docnames
 from sitebuilder.translation import untranslated
+
+from .conftest import TEST_BOOK
 
 TRANSLATIONS = [edition for edition in editions(ROOT) if not edition.is_source]
 LANGUAGES = [edition.language for edition in TRANSLATIONS]
@@ -243,8 +246,8 @@ def test_each_edition_has_its_own_cache_and_fingerprint(tmp_path: Path) -> None:
     assert indonesian.jupyter_execute.parent == english.build_dir / "id"
     inputs = Inputs(ROOT)
     docname = next(iter(inputs.notebooks))
-    assert inputs.fingerprint(docname, [], "en")["language"] == "en"
-    translated = inputs.fingerprint(docname, [], "id")
+    assert inputs.fingerprint(docname, {}, "en")["language"] == "en"
+    translated = inputs.fingerprint(docname, {}, "id")
     assert translated["language"] == "id" and translated["catalogue"] != "missing"
 
 
@@ -254,7 +257,7 @@ def test_each_edition_has_its_own_cache_and_fingerprint(tmp_path: Path) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_page_shows_untranslated_text(built_book: Path, language: str) -> None:
     """What the build found it had to show in English, for want of a translation."""
-    missing = untranslated(BuildPaths(ROOT, language).edition_dir)
+    missing = untranslated(BuildPaths(TEST_BOOK, language).edition_dir)
     assert set(missing) == set(toc_docnames(ROOT)), "the build did not report every page"
     shown = {page: len(messages) for page, messages in missing.items() if messages}
     assert shown == {}, f"untranslated passages per page of the {language!r} edition"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from frontierbook.paths import ROOT
 from frontierbook.provenance import PROVENANCE_MIME, ProvenanceError, input_rows, record
 
 
@@ -123,11 +124,12 @@ def test_glue_text_carries_the_provenance_in_the_glue_bundle(monkeypatch) -> Non
 
 def test_a_recorded_key_is_found_by_field_name_whatever_its_order(small_data: Path) -> None:
     (tmp := small_data / "pairs.csv").write_text(
-        "model,benchmark,score,source,kind\nm1,b1,3,reportA,reported\n", encoding="utf-8"
+        "model,benchmark,score,source,kind,note\nm1,b1,3,reportA,reported,\n", encoding="utf-8"
     )
     package = json.loads((small_data / "datapackage.json").read_text(encoding="utf-8"))
     fields = [
-        {"name": n, "type": "string"} for n in ("model", "benchmark", "score", "source", "kind")
+        {"name": n, "type": "string"}
+        for n in ("model", "benchmark", "score", "source", "kind", "note")
     ]
     package["resources"].append(
         {
@@ -145,13 +147,16 @@ def test_a_recorded_key_is_found_by_field_name_whatever_its_order(small_data: Pa
 def test_the_book_refuses_a_number_without_provenance_or_with_a_missing_row(monkeypatch) -> None:
     from sitebuilder import numbers
 
-    assert "no provenance" in numbers._provenance_problems("cost_new", None)[0]
+    def problems(name: str, provenance: dict | None) -> list[str]:
+        return numbers._provenance_problems(name, provenance, ROOT)
+
+    assert "no provenance" in problems("cost_new", None)[0]
     monkeypatch.setitem(numbers.WITHOUT_INPUTS, "seconds_per_hour", "a unit conversion")
-    assert numbers._provenance_problems("seconds_per_hour", None) == []
+    assert problems("seconds_per_hour", None) == []
     gone = {"how": "x", "params": [], "rows": [{"table": "v3_stages", "key": {"stage": "Gone"}}]}
-    assert "not in data/" in numbers._provenance_problems("cost_gone", gone)[0]
+    assert "not in data/" in problems("cost_gone", gone)[0]
     real = record(("v3_stages", "Pre-training"), "`h800_gpu_hours` of the stage")
-    assert numbers._provenance_problems("cost_pre_hours", real) == []
+    assert problems("cost_pre_hours", real) == []
 
 
 def test_text_from_the_data_cannot_break_out_of_the_page() -> None:

@@ -34,6 +34,8 @@ from sitebuilder.editions import editions
 from sitebuilder.layout import BuildPaths
 from sitebuilder.toc import notebook_sources
 
+from .conftest import TEST_BOOK
+
 VENV_BIN = Path(sys.executable).parent
 PUBLISHED = "application/papermill.record/text/plain"
 
@@ -54,7 +56,7 @@ def published_numbers(notebook: dict) -> dict[str, str]:
 
 
 def built_numbers(docname: str, language: str = "en") -> dict[str, str]:
-    path = BuildPaths(ROOT, language).jupyter_execute / f"{docname}.glue.json"
+    path = BuildPaths(TEST_BOOK, language).jupyter_execute / f"{docname}.glue.json"
     glue = json.loads(path.read_text(encoding="utf-8"))
     return {name: output["data"]["text/plain"] for name, output in glue.items()}
 
@@ -327,9 +329,9 @@ def test_downloaded_notebooks_run_in_a_fresh_python(
         page = (built_book / edition.prefix / f"{docname}.html").read_text(encoding="utf-8")
         assert len(charts) == len(re.findall(r"<img[^>]*_images/", page)), docname
         # The same code, data and language as the page: every published number is the book's.
-        glue = BuildPaths(ROOT, edition.language).jupyter_execute / f"{docname}.glue.json"
+        glue = BuildPaths(TEST_BOOK, edition.language).jupyter_execute / f"{docname}.glue.json"
         if glue.is_file():
-            assert published_numbers(executed) == built_numbers(docname, edition.language)
+            assert published_numbers(executed) == built_numbers(docname, edition.language), docname
 
 
 # --- JupyterLab in the browser ---------------------------------------------------------------

@@ -25,12 +25,22 @@ ATTACKS = (
     "<img src=x onerror=alert(2)>",
     '"><svg onload=alert(3)>',
     "{{ 7*191 }}",
+    # Live in a notebook's Markdown unless escaped: a link, a remote image, a MyST role that
+    # jupyterlab-myst would send to the reader's kernel.
+    "[x](javascript:alert(4))",
+    "![t](https://evil.example/t.png)",
+    '{eval}`__import__("os").system("id")`',
 )
+# In the bibliography too: a citation's label reaches every notebook that cites it.
+BIB_ATTACK = "Lab [y](javascript:alert(5)) ![u](https://evil.example/u.png)"
 # Any of these in a page, a chart or a notebook means the attack got through unescaped.
 LIVE_MARKUP = re.compile(r"<script>alert|<img src=x onerror|<svg onload", re.IGNORECASE)
 # Codes the chapters look rows up by (a chart colours each paragraph of the rule); they are
 # printed too, so they would be worth attacking, but a changed code fails the lookup first.
 CODE_COLUMNS = {("export_thresholds", "paragraph")}
+# Templates: a claim's reason names the figures the book fills in as {name}, and refuses an
+# unknown one (so a MyST role there stops the build, loudly); the other attacks go there.
+TEMPLATE_COLUMNS = {("claims", "reason")}
 
 
 def _key_columns(resource: dict, resources: list[dict]) -> set[str]:
@@ -68,6 +78,8 @@ def inject_everywhere(data: Path) -> dict[str, list[str]]:
                 # One attack per cell, in turn down the rows: all four at once make chart
                 # labels so long that matplotlib cannot lay the chart out (a warning).
                 attack = ATTACKS[number % len(ATTACKS)]
+                if (resource["name"], name) in TEMPLATE_COLUMNS and "{eval}" in attack:
+                    attack = ATTACKS[0]
                 base = row[i] or "x"
                 if limit is not None:
                     base = base[: max(1, limit - len(attack) - 1)]
@@ -93,7 +105,15 @@ def inject_into_tier_notes(bib: Path) -> int:
 def injected_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     book = book_copy(tmp_path_factory.mktemp("injected"))
     injected = inject_everywhere(book / "data")
-    injected["references.bib tiernote"] = inject_into_tier_notes(book / "references.bib")
+    bib = book / "references.bib"
+    injected["references.bib tiernote"] = inject_into_tier_notes(bib)
+    text = bib.read_text(encoding="utf-8")
+    entry = text.index("@misc{deepseek2024v3,")
+    bib.write_text(
+        text[:entry]
+        + text[entry:].replace("  title ", f"  shortauthor  = {{{BIB_ATTACK}}},\n  title ", 1),
+        encoding="utf-8",
+    )
     # The attacks make deliberately ugly chart labels (long, bracketed); this build checks
     # escaping, so the chart lint, which would rightly refuse them, is off for it alone.
     result = make_book(book, extra_env={LINT_SWITCH: "off"})
@@ -120,6 +140,10 @@ def test_no_live_markup_in_any_page_chart_or_notebook(injected_site) -> None:
     for path in site.rglob("*"):
         if path.suffix in (".html", ".svg", ".ipynb", ".js", ".json", ".txt"):
             text = path.read_text(encoding="utf-8", errors="replace")
+            if path.suffix == ".ipynb":
+                # Markdown escapes markup with a backslash (JSON doubles it): "\\<svg" is
+                # text. What Jupyter would render is checked token by token below.
+                text = re.sub(r"\\\\[<>]", "", text)
             found = LIVE_MARKUP.search(text)
             assert found is None, (
                 f"{path.relative_to(site)}: {text[found.start() - 80 : found.end()]}"
@@ -132,6 +156,44 @@ def test_no_live_markup_in_any_page_chart_or_notebook(injected_site) -> None:
         assert escape(attack) in timeline, attack
     bibliography = (site / "chapters" / "bibliography.html").read_text(encoding="utf-8")
     assert "Why no better copy: " + escape(ATTACKS[0]) in bibliography
+
+
+def _markdown_tokens(text: str) -> list:
+    from tests.test_bad_inputs import _markdown_tokens as tokens
+
+    return tokens(text)
+
+
+def test_no_live_markdown_from_data_in_any_notebook(injected_site) -> None:
+    """Every link in the downloadable notebooks of every edition goes to http(s) (the book,
+    its sources); no image is remote; no MyST role is left for jupyterlab-myst to run; and
+    the attacks did reach the notebooks, as text."""
+    import json
+
+    book, _ = injected_site
+    notebooks = sorted((book / "_build" / "html").rglob("_sources/**/*.ipynb"))
+    assert notebooks
+    assert any(n.is_relative_to(book / "_build" / "html" / "id") for n in notebooks)
+    reached = 0
+    for notebook in notebooks:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            if cell["cell_type"] != "markdown":
+                continue
+            source = "".join(cell["source"])
+            reached += source.count("evil.example")
+            for token in _markdown_tokens(source):
+                where = f"{notebook.name}: {source[:200]!r}"
+                assert token.type != "myst_role", where
+                if token.type == "image":
+                    assert "evil.example" not in (token.attrGet("src") or ""), where
+                if token.type.startswith("html"):
+                    assert not re.search(r"javascript:|evil\.example", token.content), where
+                    assert not LIVE_MARKUP.search(token.content), where
+                if token.type == "link_open":
+                    href = token.attrGet("href") or ""
+                    assert href.startswith(("https://", "http://")), (href, where)
+    assert reached >= 2, "no attack reached a notebook"
 
 
 def test_data_downloads_are_the_validated_files_unchanged(injected_site) -> None:

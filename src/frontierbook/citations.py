@@ -32,6 +32,7 @@ from pathlib import Path
 from frontierbook.i18n import _
 from frontierbook.inputs import TIERS, InputError, _stamp, bibliography, shown_path, source_tiers
 from frontierbook.paths import BIB_PATH
+from frontierbook.reads import record_entry
 
 # Four digits, and a letter only when the same author part has several works that year.
 YEAR = re.compile(r"(?P<year>[0-9]{4})(?P<letter>[a-z]?)")
@@ -131,7 +132,11 @@ def _labels(path: str, mtime_ns: int, size: int) -> dict[str, str]:
 
 
 def short_citation(key: str, bib_path: Path = BIB_PATH) -> str:
-    """The label of one work ('DeepSeek-AI 2025a'); raises KeyError for an unknown key."""
+    """The label of one work ('DeepSeek-AI 2025a'); raises KeyError for an unknown key.
+
+    Recorded as a read of that entry (:mod:`frontierbook.reads`): a chapter's cached run
+    depends on the entries whose fields it shows, and on no other."""
+    record_entry(key)
     return citation_labels(bib_path)[key]
 
 
@@ -147,7 +152,8 @@ def source_line(keys: Iterable[str], bib_path: Path = BIB_PATH) -> str:
 
 def source_tier(key: str, bib_path: Path = BIB_PATH) -> str:
     """One source's tier: primary, press or secondary (the loader refuses any other);
-    ``KeyError`` for an unknown key."""
+    ``KeyError`` for an unknown key. Recorded as a read of that entry, like a label."""
+    record_entry(key)
     return source_tiers(bib_path)[key]
 
 

@@ -15,7 +15,10 @@ the spelling of every typed cell instead of letting either library guess:
   digit separators, ``+`` or spaces; boolean ``true`` or ``false``; date ``YYYY-MM-DD``
   between 2015-01-01 and the end of the year after the build; year the same range;
 - free text (a string column with no ``enum`` or ``pattern``) may not begin with ``=``,
-  ``+``, ``-``, ``@``, a tab or a carriage return: a spreadsheet would run it as a formula.
+  ``+``, ``-``, ``@``, a tab or a carriage return: a spreadsheet would run it as a formula;
+- no cell holds more than :data:`MAX_CELL_CHARS` characters, a control character or an
+  invisible text-direction control (which can make a cell read differently from what it
+  holds).
 
 Anything else is a :class:`DataError` naming file, row and column. As a last guard the
 DataFrame is compared with the raw cells: an empty cell and only an empty cell is missing.
@@ -30,18 +33,18 @@ import importlib.metadata
 import io
 import json
 import re
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from frontierbook.inputs import InputError, bib_keys, descriptor
+from frontierbook.inputs import SOURCE_FIELDS, InputError, bib_keys, descriptor, shown_path
 from frontierbook.paths import BIB_PATH, DATA_DIR
-from frontierbook.reads import PACKAGE, record_read, validated_dir
+from frontierbook.reads import PACKAGE, build_year, record_read, record_year, validated_dir
 
 PROVENANCE_FIELDS = ("source", "kind", "note")
-# Columns whose value is a key into references.bib (an empty optional cell names none).
-SOURCE_FIELDS = ("source", "support_source", "corroborated_by", "counter_source")
 KINDS = ("reported", "estimate", "derived")
 
 
@@ -83,8 +86,48 @@ def _relpath(path: Path, data_dir: Path) -> str:
     return str(path.relative_to(data_dir.parent))
 
 
+# The longest cell in the book's data is under 1,000 characters; a cell this long is a
+# mistake (a pasted document), and far longer ones would stop the csv module itself.
+MAX_CELL_CHARS = 5_000
+
+
+@contextmanager
+def _any_field_size():
+    """Let the csv module read a cell of any length, so its length can be reported."""
+    old = csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _oversized_cells(text: str, label: str, columns: list[str]) -> list[Problem]:
+    problems = []
+    with _any_field_size():
+        try:
+            rows = list(csv.reader(io.StringIO(text)))
+        except csv.Error:
+            return []  # reported with its line by _check_cells
+    header = rows[0] if rows and all(len(c) <= MAX_CELL_CHARS for c in rows[0]) else columns
+    for row_number, row in enumerate(rows, start=1):
+        for index, cell in enumerate(row):
+            if len(cell) > MAX_CELL_CHARS:
+                column = header[index] if index < len(header) else None
+                problems.append(
+                    Problem(
+                        label,
+                        row_number,
+                        column,
+                        f"cell of {len(cell):,} characters: a cell holds at most "
+                        f"{MAX_CELL_CHARS:,}",
+                    )
+                )
+    return problems
+
+
 def _check_bytes(path: Path, label: str, columns: list[str]) -> list[Problem]:
-    """Problems Frictionless reports without a row: missing, empty, not UTF-8, no data rows."""
+    """Problems Frictionless reports without a row (missing, empty, not UTF-8, no data rows),
+    and cells too long to check one by one."""
     if not path.is_file():
         return [Problem(label, None, None, "file not found")]
     raw = path.read_bytes()
@@ -103,8 +146,12 @@ def _check_bytes(path: Path, label: str, columns: list[str]) -> list[Problem]:
         ]
     if not text.strip():
         return [Problem(label, 1, None, "file is empty: expected a header and data rows")]
+    oversized = _oversized_cells(text.lstrip("\ufeff"), label, columns)
+    if oversized:
+        return oversized
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        with _any_field_size():
+            rows = list(csv.reader(io.StringIO(text)))
     except csv.Error:
         return []  # reported with its line by _check_cells
     if len([r for r in rows[1:] if any(cell.strip() for cell in r)]) == 0:
@@ -123,14 +170,21 @@ _SPELLINGS = {
     "year": (re.compile(r"[0-9]{4}"), "a year written with four digits"),
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Embeddings, overrides and isolates: right-to-left text needs none of them.
+_DIRECTION_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FIRST_YEAR = 2015
 _OTHER_DELIMITERS = (";", "\t", "|")
 
 
 def last_year() -> int:
-    """The latest year a date may have: the year after the build's."""
-    return dt.date.today().year + 1
+    """The latest year a date may have: the year after the build's. Recorded as a read of
+    the clock, so a page that shows it is rebuilt in a new year."""
+    return record_year() + 1
+
+
+def _last_valid_year() -> int:
+    return build_year() + 1
 
 
 def is_free_text(field: dict) -> bool:
@@ -152,6 +206,12 @@ def _check_cell(field: dict, value: str) -> str | None:
     control = _CONTROL.search(value)
     if control:
         return f"control character {control.group()!r} (value {value!r}): remove it"
+    direction = _DIRECTION_CONTROL.search(value)
+    if direction:
+        return (
+            f"invisible text-direction control U+{ord(direction.group()):04X} (value "
+            f"{value!r}): it can make the cell read differently from what it holds; remove it"
+        )
     if kind in _SPELLINGS:
         pattern, expected = _SPELLINGS[kind]
         if not pattern.fullmatch(value):
@@ -163,10 +223,10 @@ def _check_cell(field: dict, value: str) -> str | None:
             year = dt.date.fromisoformat(value).year if kind == "date" else int(value)
         except ValueError:
             return f"wrong type (value {value!r}): not a real calendar date"
-        if not FIRST_YEAR <= year <= last_year():
+        if not FIRST_YEAR <= year <= _last_valid_year():
             return (
                 f"date out of range (value {value!r}): expected a year from {FIRST_YEAR} "
-                f"to {last_year()}"
+                f"to {_last_valid_year()}"
             )
     if is_free_text(field) and value.startswith(FORMULA_STARTS):
         return (
@@ -185,7 +245,8 @@ def _check_cells(text: str, label: str, fields: list[dict]) -> list[Problem]:
     reader = csv.reader(io.StringIO(text), strict=True)
     try:
         # Blank rows are kept so that row numbers count as Frictionless counts them.
-        rows = list(reader)
+        with _any_field_size():
+            rows = list(reader)
     except csv.Error as exc:
         return [Problem(label, reader.line_num, None, f"not a valid CSV file: {exc}")]
     header = rows[0]
@@ -257,6 +318,23 @@ def _frictionless_problems(package, name: str, label: str, spec: dict) -> list[P
             note = error.note.replace("the row at position", "row")
             problems.append(Problem(label, row, column, f"{title}{value}: {note}"))
     return problems
+
+
+def _frictionless_report(
+    data_dir: Path, bib_path: Path, name: str, label: str, spec: dict
+) -> list[Problem]:
+    """Frictionless's problems with one table. The descriptor was checked before
+    (:mod:`frontierbook.inputs`); anything Frictionless still refuses is named the same way."""
+    from frictionless import FrictionlessException
+
+    try:
+        _, package = _package(data_dir, bib_path)
+        return _frictionless_problems(package, name, label, spec)
+    except FrictionlessException as exc:
+        note = getattr(getattr(exc, "error", None), "note", "") or str(exc)
+        raise InputError(
+            f"{shown_path(data_dir / 'datapackage.json')}, resource '{name}': {note}"
+        ) from None
 
 
 def _package(data_dir: Path, bib_path: Path):
@@ -381,6 +459,7 @@ def _validation_key(name: str, data_dir: Path, bib_path: Path) -> str | None:
         if fk["reference"]["resource"] not in ("", name)
     ]
     digest = hashlib.sha256()
+    digest.update(f"latest year {_last_valid_year()}".encode())
     digest.update(importlib.metadata.version("frictionless").encode())
     digest.update(Path(__file__).read_bytes())
     digest.update("\n".join(bib_keys(bib_path)).encode())
@@ -423,8 +502,7 @@ def load_table(name: str, data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) 
             # Frictionless runs on every file that parses; where a cell already has a
             # problem above, its report of the same cell would only repeat it.
             seen = {(p.row, p.column) for p in problems}
-            _, package = _package(data_dir, Path(bib_path))
-            found = _frictionless_problems(package, name, label, spec)
+            found = _frictionless_report(data_dir, Path(bib_path), name, label, spec)
             problems += [p for p in found if (p.row, p.column) not in seen]
             problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         if not problems:

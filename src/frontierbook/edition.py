@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from frontierbook.data import DataError, Problem, load_table
 from frontierbook.paths import ROOT
+from frontierbook.reads import read_text
 from frontierbook.scorecard import chapter_labels
 from frontierbook.text import long_date
 
@@ -115,12 +116,14 @@ def where_links(where: str, from_doc: str) -> list[tuple[str, str]]:
 
 
 def _page_title(docname: str) -> str:
-    """The page's first heading. The readers' wheel packs the chapters but not the landing
-    page, so a page it lacks is named by its docname."""
-    path = ROOT / f"{docname}.md"
-    if not path.is_file():
+    """The page's first heading, read through :func:`frontierbook.reads.read_text`, so the
+    page that shows it executes again when that heading changes. A page the package does
+    not hold is named by its docname."""
+    try:
+        text = read_text(ROOT / f"{docname}.md")
+    except FileNotFoundError:
         return "the landing page" if docname == "index" else docname
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if line.startswith("# "):
             return line[2:].strip()
     return docname

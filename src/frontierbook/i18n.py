@@ -68,11 +68,14 @@ def _catalogue(path: Path, mtime_ns: int) -> dict[tuple[str | None, str], str]:
     }
 
 
-def translations(code: str, domain: str = DOMAIN) -> dict[tuple[str | None, str], str]:
-    """The translated entries of ``domain`` for ``code``; empty for English or no catalogue."""
+def translations(
+    code: str, domain: str = DOMAIN, locales_dir: Path | None = None
+) -> dict[tuple[str | None, str], str]:
+    """The translated entries of ``domain`` for ``code`` (in ``locales_dir``, by default the
+    book's own); empty for English or no catalogue."""
     if code == SOURCE_LANGUAGE:
         return {}
-    path = catalogue_path(code, domain)
+    path = catalogue_path(code, domain, locales_dir)
     try:
         mtime = path.stat().st_mtime_ns
     except FileNotFoundError:

@@ -24,6 +24,9 @@ from frontierbook.paths import BIB_PATH, DATA_DIR, ROOT
 # used.
 TIERS = ("primary", "press", "secondary")
 TIER_FIELD = "tier"
+# Columns of a table whose value is a key into references.bib (an empty optional cell names
+# none): the loader checks them as foreign keys, the build's fingerprints hash what they cite.
+SOURCE_FIELDS = ("source", "support_source", "corroborated_by", "counter_source")
 TIER_REASON_FIELD = "tiernote"
 
 
@@ -92,11 +95,31 @@ def _read_descriptor(path: str, mtime_ns: int, size: int) -> dict:
     return package
 
 
+# The field types and constraints the loader reads (frontierbook.data fixes how each type is
+# spelled); Frictionless knows more, which the book would not check as strictly.
+FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "year")
+_CONSTRAINTS = {
+    "required": bool,
+    "unique": bool,
+    "enum": list,
+    "pattern": str,
+    "minimum": (int, float),
+    "maximum": (int, float),
+    "minLength": int,
+    "maxLength": int,
+}
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+PROVENANCE_COLUMNS = ("source", "kind", "note")
+
+
 def _check_descriptor(package: object, shown: str) -> None:
-    """The shape the book relies on; Frictionless checks the rest when it validates."""
+    """The shape the book relies on, every part named: resources, fields, types,
+    constraints and keys. Frictionless checks the data against it when it validates."""
     if not isinstance(package, dict) or not isinstance(package.get("resources"), list):
         raise InputError(f"{shown}: expected an object with a 'resources' list")
     names: set[str] = set()
+    fields_of: dict[str, set[str]] = {}
     for index, resource in enumerate(package["resources"]):
         where = f"{shown}, resources[{index}]"
         if not isinstance(resource, dict):
@@ -105,6 +128,11 @@ def _check_descriptor(package: object, shown: str) -> None:
             if not isinstance(resource.get(key), str) or not resource[key]:
                 raise InputError(f"{where}: '{key}' is missing or not a string")
         name, path = resource["name"], resource["path"]
+        if not _NAME.fullmatch(name):
+            raise InputError(
+                f"{where}: name {name!r} must be lower-case letters, digits and '_', "
+                "like 'v3_stages'"
+            )
         where = f"{shown}, resource '{name}'"
         if name in names:
             raise InputError(f"{where}: a second resource with this name")
@@ -112,12 +140,89 @@ def _check_descriptor(package: object, shown: str) -> None:
         # Only a plain file name: a path could publish any file on the machine.
         if not re.fullmatch(r"[a-z0-9_]+\.csv", path):
             raise InputError(f"{where}: path {path!r} must be a file name like 'events.csv'")
-        fields = resource.get("schema", {}).get("fields")
+        schema = resource.get("schema")
+        fields = schema.get("fields") if isinstance(schema, dict) else None
         if not isinstance(fields, list) or not fields:
             raise InputError(f"{where}: 'schema.fields' is missing or empty")
-        for field in fields:
-            if not isinstance(field, dict) or not isinstance(field.get("name"), str):
-                raise InputError(f"{where}: every field needs a 'name'")
+        fields_of[name] = _check_fields(fields, where)
+        missing = [c for c in PROVENANCE_COLUMNS if c not in fields_of[name]]
+        if missing:
+            raise InputError(f"{where}: every table needs the columns {', '.join(missing)}")
+    for resource in package["resources"]:
+        _check_keys(resource, fields_of, f"{shown}, resource '{resource['name']}'")
+
+
+def _check_fields(fields: list, where: str) -> set[str]:
+    seen: set[str] = set()
+    for field in fields:
+        if not isinstance(field, dict) or not isinstance(field.get("name"), str):
+            raise InputError(f"{where}: every field needs a 'name'")
+        name = field["name"]
+        at = f"{where}, field {name!r}"
+        if not _FIELD_NAME.fullmatch(name):
+            raise InputError(f"{at}: a field name is letters, digits and '_', like 'gpu_hours'")
+        if name in seen:
+            raise InputError(f"{at}: a second field with this name")
+        seen.add(name)
+        kind = field.get("type", "string")
+        if kind not in FIELD_TYPES:
+            raise InputError(f"{at}: type {kind!r} is not one of {', '.join(FIELD_TYPES)}")
+        constraints = field.get("constraints", {})
+        if not isinstance(constraints, dict):
+            raise InputError(f"{at}: 'constraints' must be an object")
+        for key, value in constraints.items():
+            expected = _CONSTRAINTS.get(key)
+            if expected is None:
+                raise InputError(
+                    f"{at}: unknown constraint {key!r} (known: {', '.join(_CONSTRAINTS)})"
+                )
+            if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
+                raise InputError(f"{at}: constraint {key!r} has the wrong type ({value!r})")
+        if constraints.get("enum") == []:
+            raise InputError(f"{at}: constraint 'enum' lists no values")
+        if "pattern" in constraints:
+            try:
+                re.compile(constraints["pattern"])
+            except re.error as exc:
+                raise InputError(
+                    f"{at}: constraint 'pattern' is not a valid pattern: {exc}"
+                ) from None
+        low, high = constraints.get("minimum"), constraints.get("maximum")
+        if low is not None and high is not None and low > high:
+            raise InputError(f"{at}: minimum {low} is above maximum {high}")
+    return seen
+
+
+def _key_fields(value: object, at: str) -> list[str]:
+    fields = [value] if isinstance(value, str) else value
+    if not isinstance(fields, list) or not fields or not all(isinstance(f, str) for f in fields):
+        raise InputError(f"{at}: expected a field name or a list of them")
+    return fields
+
+
+def _check_keys(resource: dict, fields_of: dict[str, set[str]], where: str) -> None:
+    schema, own = resource["schema"], fields_of[resource["name"]]
+    if "primaryKey" in schema:
+        for name in _key_fields(schema["primaryKey"], f"{where}, primaryKey"):
+            if name not in own:
+                raise InputError(f"{where}, primaryKey: no field named {name!r}")
+    foreign_keys = schema.get("foreignKeys", [])
+    if not isinstance(foreign_keys, list):
+        raise InputError(f"{where}, foreignKeys: expected a list")
+    for index, fk in enumerate(foreign_keys):
+        at = f"{where}, foreignKeys[{index}]"
+        reference = fk.get("reference") if isinstance(fk, dict) else None
+        if not isinstance(reference, dict):
+            raise InputError(f"{at}: expected 'fields' and a 'reference' object")
+        for name in _key_fields(fk.get("fields"), at):
+            if name not in own:
+                raise InputError(f"{at}: no field named {name!r}")
+        target = reference.get("resource") or resource["name"]
+        if target not in fields_of:
+            raise InputError(f"{at}: no resource named {target!r}")
+        for name in _key_fields(reference.get("fields"), f"{at}, reference"):
+            if name not in fields_of[target]:
+                raise InputError(f"{at}: resource {target!r} has no field named {name!r}")
 
 
 def bibliography(bib_path: Path = BIB_PATH) -> dict:

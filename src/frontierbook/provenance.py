@@ -24,6 +24,7 @@ import pandas as pd
 from frontierbook.i18n import _, data_text
 from frontierbook.inputs import descriptor
 from frontierbook.paths import DATA_DIR
+from frontierbook.reads import record_read
 
 PROVENANCE_MIME = "application/vnd.frontierbook.provenance+json"
 
@@ -69,6 +70,7 @@ def _table_rows(table: str, data_dir: Path) -> tuple[list[str], dict[tuple[str, 
     spec = resources[table]
     primary_key = list(spec["schema"].get("primaryKey", []))
     path = Path(data_dir) / spec["path"]
+    record_read(table)
     stamp = (str(path), path.stat().st_mtime_ns, path.stat().st_size)
     if stamp not in _TABLE_CACHE:
         with open(path, encoding="utf-8", newline="") as f:

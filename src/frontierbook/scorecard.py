@@ -40,6 +40,7 @@ from frontierbook.data import DataError, Problem, load_table
 from frontierbook.export import chip_table
 from frontierbook.i18n import N_
 from frontierbook.paths import ROOT
+from frontierbook.reads import read_text
 from frontierbook.scaling import (
     SONNET_COST_RUN_ID,
     OnTrendBand,
@@ -615,8 +616,11 @@ def evidence_problems(claims: pd.DataFrame) -> list[Problem]:
 
 
 def chapter_labels(docname: str, root: Path = ROOT) -> dict[str, str]:
-    """MyST labels ``(label)=`` in a chapter's source, each with the heading it targets."""
-    lines = (root / f"{docname}.md").read_text(encoding="utf-8").splitlines()
+    """MyST labels ``(label)=`` in a chapter's source, each with the heading it targets.
+
+    The source is read through :func:`frontierbook.reads.read_text`, so the chapter that
+    shows these headings is executed again when the other chapter's text changes."""
+    lines = read_text(root / f"{docname}.md").splitlines()
     labels = {}
     for i, line in enumerate(lines):
         match = _LABEL.match(line)
@@ -627,8 +631,9 @@ def chapter_labels(docname: str, root: Path = ROOT) -> dict[str, str]:
 
 
 def chapter_title(docname: str, root: Path = ROOT) -> str:
-    """The chapter's first-level heading."""
-    for line in (root / f"{docname}.md").read_text(encoding="utf-8").splitlines():
+    """The chapter's first-level heading, read through :func:`frontierbook.reads.read_text`
+    like its labels."""
+    for line in read_text(root / f"{docname}.md").splitlines():
         if line.startswith("# "):
             return line[2:].strip()
     raise ValueError(f"{docname}.md has no '# ' heading")

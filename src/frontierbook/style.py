@@ -3,17 +3,30 @@
 Every chart: a title that states the takeaway, axis labels with units, a source line built
 from the rows it plots, alt text carried inside the SVG, colour-blind-safe colours, and
 byte-identical SVG for the same data.
+
+Text in any script: DejaVu Sans draws Latin, Greek and Cyrillic; a character it lacks is
+drawn from the fallback fonts (:data:`FALLBACK_FONTS`: Noto Sans CJK, Noto Sans Arabic, and
+Symbola for emoji, which matplotlib can only draw in outline), found among the machine's
+fonts (``make fonts`` installs Debian's packages). The SVG keeps text as text, so a reader's
+browser draws it with its own fonts, emoji in colour; the build's fonts only measure it.
+Before any chapter runs, the build checks that every character of ``data/`` is in one of
+these fonts (:func:`missing_glyphs`), naming the file, row and column of any that is not.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import textwrap
+import unicodedata
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from frontierbook.chartlint import check_chart
@@ -70,6 +83,15 @@ CATEGORY_STYLE: dict[str, tuple[str, str, str]] = {
 # 390 px phone, measured), so a W-inch chart shows a p-point font at p * 342 / (72 W) px.
 # Charts are 6 inches wide and no text is under 11.5 pt: 9.1 px on a phone, 15 px on a
 # desktop (where the chart shows at its natural 576 px).
+# Fallbacks for characters DejaVu Sans lacks, in order: family name, and the file names it
+# has in Debian's packages (fonts-noto-cjk, fonts-noto-core, fonts-symbola).
+FALLBACK_FONTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Noto Sans CJK SC", ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf")),
+    ("Noto Sans Arabic", ("NotoSansArabic-Regular.ttf",)),
+    ("Symbola", ("Symbola_hint.ttf", "Symbola.ttf")),
+)
+PRIMARY_FONT = "DejaVu Sans"
+
 CHART_WIDTH = 6.0
 TEXT_PT = 11.5
 TITLE_PT = 13.0
@@ -79,7 +101,7 @@ RC: dict[str, object] = {
     "figure.dpi": 100,
     # Text stays text in the SVG (half the bytes of glyph paths); a reader without DejaVu
     # Sans gets the next listed sans-serif, all of which are narrower, so labels still fit.
-    "font.family": ["sans-serif"],
+    "font.family": ["sans-serif", *(family for family, _ in FALLBACK_FONTS)],
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica", "Liberation Sans"],
     # A "$5M" in a data label is text, never the start of maths; a label that needs maths
     # opts in with Text(..., parse_math=True).
@@ -124,7 +146,53 @@ def category_label(category: str) -> str:
 
 def apply_style() -> None:
     """Set the house style for every chart drawn after this call."""
+    _register_fallback_fonts()
     mpl.rcParams.update(RC)
+
+
+@cache
+def _register_fallback_fonts() -> tuple[str, ...]:
+    """Make the fallback fonts this machine has known to matplotlib (its font list may
+    predate them); return the families found. A missing one is not an error: only a
+    character that no font draws is, and the build names the cell that holds it."""
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    wanted = {name: family for family, names in FALLBACK_FONTS for name in names}
+    if not set(wanted.values()) <= known:
+        for path in font_manager.findSystemFonts():
+            if Path(path).name in wanted and wanted[Path(path).name] not in known:
+                font_manager.fontManager.addfont(path)
+                known = {font.name for font in font_manager.fontManager.ttflist}
+    # A fallback font that is missing is looked up, and found missing, for every text.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    return tuple(family for family, _ in FALLBACK_FONTS if family in known)
+
+
+@cache
+def _charmap(family: str) -> frozenset[int]:
+    from matplotlib.ft2font import FT2Font
+
+    properties = font_manager.FontProperties(family=family)
+    path = font_manager.fontManager.findfont(properties, fallback_to_default=False)
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def chart_fonts() -> tuple[str, ...]:
+    """The fonts that draw chart text on this machine: DejaVu Sans and the fallbacks found."""
+    return (PRIMARY_FONT, *_register_fallback_fonts())
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """The characters of ``text`` that none of the chart fonts draws (spaces, controls and
+    joiners, which draw nothing, aside)."""
+    fonts = chart_fonts()
+    return list(
+        dict.fromkeys(
+            c
+            for c in text
+            if unicodedata.category(c) not in ("Zs", "Zl", "Zp", "Cc", "Cf")
+            and not any(ord(c) in _charmap(family) for family in fonts)
+        )
+    )
 
 
 def wrap_to_width(text: str, fig: Figure, fontsize: float) -> str:

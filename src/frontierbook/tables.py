@@ -16,9 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pandas as pd
 from markupsafe import Markup, escape
@@ -96,8 +98,18 @@ small = _wrap("small")
 LINE_BREAK = Markup("<br>")
 
 
+# What a browser ignores inside a URL's scheme ("java\tscript:" is "javascript:").
+_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]")
+
+
 def link(href: str, text: Cell) -> Markup:
-    """A link; ``href`` and text are both escaped (quotes included)."""
+    """A link; ``href`` and text are both escaped (quotes included). The link goes to a page
+    of the book (a relative address) or to an ``https:`` or ``http:`` address, never
+    anywhere else: an ``href`` built from data with another scheme (``javascript:``,
+    ``data:``) raises ``ValueError``."""
+    scheme = urlsplit(_IGNORED_IN_URL.sub("", str(href))).scheme.lower()
+    if scheme not in ("", "https", "http"):
+        raise ValueError(f"a link to {href!r}: only https:, http: and the book's own pages")
     return Markup('<a href="{}">{}</a>').format(href, cell_text(text))
 
 

@@ -8,10 +8,11 @@ label every chart, popover and notebook prints:
 
 - ``bibtex_reference_style: frontierbook`` (``_config.yml``): ``{cite:p}`key``` shows
   "[SemiAnalysis 2025a]";
-- whatever ``bibtex_default_style`` formats the entries, each is labelled
-  "[SemiAnalysis 2025a]" instead of a number, and the list is in the order of its labels
-  (:func:`label_the_bibliography` gives the configured style this book's label and sorting
-  styles).
+- the bibliography's entries are labelled "[SemiAnalysis 2025a]" instead of a number, and
+  the list is in the order of its labels: the book's entry style
+  (:class:`sitebuilder.bibliography.BookStyle`) says so itself, and whatever other style
+  ``bibtex_default_style`` may name is given the same label and sorting styles
+  (:func:`label_the_bibliography`).
 
 The labels are checked (:func:`check_labels`) before any page is read.
 """
@@ -19,11 +20,10 @@ The labels are checked (:func:`check_labels`) before any page is read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pybtex.plugin
 from pybtex.richtext import Text
-from pybtex.style.labels import BaseLabelStyle
-from pybtex.style.sorting import BaseSortingStyle
 from pybtex.style.template import node
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
@@ -31,9 +31,9 @@ from sphinxcontrib.bibtex.plugin import register_plugin
 from sphinxcontrib.bibtex.style.referencing import PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
-from frontierbook.citations import author_part, citation_labels, entry_label
+from frontierbook.citations import author_part, citation_labels
 from frontierbook.inputs import InputError
-from frontierbook.paths import BIB_PATH
+from sitebuilder.bibliography import LabelSorting, LabelStyle
 
 NAME = "frontierbook"
 
@@ -62,24 +62,12 @@ class LabelReferenceStyle(AuthorYearReferenceStyle):
     author_year_sep: str = " "
 
 
-class LabelStyle(BaseLabelStyle):
-    def format_labels(self, sorted_entries):
-        return [entry_label(entry) for entry in sorted_entries]
-
-
-class LabelSorting(BaseSortingStyle):
-    """The bibliography in the order of its labels, so a reader finds 'BIS 2025a' by eye."""
-
-    def sorting_key(self, entry):
-        return (entry_label(entry).casefold(), entry.key)
-
-
 def label_the_bibliography(app: Sphinx) -> None:
     """The configured entry style, labelled and sorted by the works' labels."""
     group, name = "pybtex.style.formatting", app.config.bibtex_default_style
     style = pybtex.plugin.find_plugin(group, name)
-    if getattr(style, "default_label_style", None) == NAME:
-        return
+    if getattr(style, "default_label_style", None) in (NAME, LabelStyle):
+        return  # the book's own style (sitebuilder.bibliography.BookStyle) is labelled
     labelled = type(
         f"Labelled{style.__name__}",
         (style,),
@@ -91,7 +79,7 @@ def label_the_bibliography(app: Sphinx) -> None:
 def check_labels(app: Sphinx) -> None:
     """Before any page is read: no two works share a label, and no label misleads."""
     try:
-        citation_labels(BIB_PATH)
+        citation_labels(Path(app.srcdir) / "references.bib")
     except InputError as error:
         raise ExtensionError(str(error)) from None
 

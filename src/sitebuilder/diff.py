@@ -54,6 +54,7 @@ from bs4 import BeautifulSoup, Tag
 from jinja2 import Environment
 
 from frontierbook.paths import ROOT
+from sitebuilder.editions import editions
 from sitebuilder.layout import BuildPaths
 from sitebuilder.toc import toc_docnames
 
@@ -749,11 +750,14 @@ def _locked(folder: Path) -> Iterator[None]:
 
 
 def _seed_cache(source: Path, target: Path) -> None:
-    """A checkout without a Jupyter cache starts from the other's: the fingerprints stored
-    with each run decide, as always, which runs still hold."""
-    src, dst = BuildPaths(source).jupyter_cache, BuildPaths(target).jupyter_cache
-    if src.is_dir() and not dst.exists():
-        shutil.copytree(src, dst)
+    """A checkout without an edition's Jupyter cache starts from the other's: the
+    fingerprints stored with each run decide, as always, which runs still hold."""
+    for edition in editions(Path(source)):
+        src = BuildPaths(source, edition.language).jupyter_cache
+        dst = BuildPaths(target, edition.language).jupyter_cache
+        if src.is_dir() and not dst.exists():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(src, dst)
 
 
 def export_base(ref: str, root: Path = ROOT) -> tuple[Path, str]:

@@ -2,22 +2,30 @@
 
 The whole path, top to bottom (:func:`build`):
 
-1. Take the lock ``_build/.lock``; a second build of the same checkout stops at once.
-2. If every input is byte-for-byte what the book in ``_build/html`` was built from, stop.
-3. Otherwise remove ``_build/html`` and the stamp that vouches for it, then find, for each
-   edition (English, and one per translation in ``locales/``: :mod:`.editions`), the
+1. Take the lock ``_build/.lock``; a second build of the same checkout stops at once. A lock
+   left by a build that is gone is taken over, with a message.
+2. If every input is byte-for-byte what the book in ``_build/html`` was built from, and each
+   edition's folder is the one this build wrote (not one from git or a copy), stop.
+3. Otherwise remove ``_build/html`` and the stamp that vouches for it, and copy the sources
+   to ``_build/.snapshot``. Everything after this reads the snapshot, never the checkout, so
+   a file edited while the build runs changes nothing in this build.
+4. Check the shared inputs (data package, bibliography, the files in ``data/``); find, for
+   each edition (English, and one per translation in ``locales/``: :mod:`.editions`), the
    chapters with no cached run made from their current inputs (:mod:`.fingerprint`).
-4. Validate every table once, then execute those chapters, in parallel, into each
+5. Validate every table once, then execute those chapters, in parallel, into each
    edition's Jupyter cache; a chapter stale in two editions runs once in each language, in
-   one kernel (:mod:`.execute`).
-5. Run Sphinx from scratch for each edition (a translation into
-   ``_build/<language>/html.partial``, with its catalogues); every chapter is a cache hit,
-   so this takes seconds, and an incremental build is the same Sphinx run as a full one.
-6. Move each translation into ``_build/html.partial/<language>``, rename the whole to
+   one kernel (:mod:`.execute`). Check that no chapter changed the snapshot while it ran.
+   The notebooks' wheel is built from the snapshot meanwhile.
+6. Run Sphinx from scratch for each edition (a translation with its catalogues, in a process
+   of its own), each into a new folder made only now, which no chapter could have written
+   into; every chapter is a cache hit, so this takes seconds, and an incremental build is
+   the same Sphinx run as a full one.
+7. Move each translation into the English site (``<language>/``), rename the whole to
    ``_build/html`` and write the stamp.
 
-Whatever stops a build (a data error, a failing cell, a warning, a timeout, Ctrl-C, a bug)
-ends it with one readable message, exit status 1 (130 for Ctrl-C) and no ``_build/html``.
+Whatever stops a build (a data error, a failing cell, a warning, a timeout, Ctrl-C, SIGTERM,
+a bug) ends it with one readable message, exit status 1 (130 for Ctrl-C, 143 for SIGTERM)
+and no ``_build/html``.
 """
 
 from __future__ import annotations
@@ -29,17 +37,27 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import threading
 import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from frontierbook.paths import ROOT
+from frontierbook.reads import BUILD_YEAR_ENV, build_year
 from sitebuilder import execute, speedups, wheel
 from sitebuilder.editions import catalogues, editions
-from sitebuilder.fingerprint import Inputs, sources_digest, stale_chapters
+from sitebuilder.fingerprint import (
+    Inputs,
+    file_hashes,
+    forget_runs,
+    sources_digest,
+    stale_chapters,
+    take_snapshot,
+)
 from sitebuilder.layout import BuildPaths
 
 
@@ -51,50 +69,163 @@ class BuildLocked(Exception):
     """Another build of the same checkout holds the lock."""
 
 
+class Terminated(KeyboardInterrupt):
+    """The build was sent SIGTERM or SIGHUP. A KeyboardInterrupt, so every layer that cleans
+    up after Ctrl-C (Sphinx's parallel workers, Jupyter Book) cleans up after it too."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame) -> None:
+    raise Terminated(signum)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextmanager
 def build_lock(paths: BuildPaths) -> Iterator[None]:
-    """Hold ``_build/.lock`` for the whole build. The kernel releases it when the process
-    ends, however it ends, so a killed build never leaves a stale lock behind."""
+    """Hold ``_build/.lock`` for the whole build.
+
+    It is a POSIX record lock: the kernel releases it when the process ends, however it
+    ends, and no child process ever holds it (neither the chapter workers, which are forked,
+    nor anything they start), so a killed build never leaves a stale lock behind. The file
+    names the holder's process. A lock whose holder is gone (a lock file from another kind of
+    lock, or a holder that never wrote its number) is taken over, with a message.
+    """
     paths.build_dir.mkdir(parents=True, exist_ok=True)
-    with open(paths.lock, "a+", encoding="utf-8") as lock:
+    for attempt in range(3):
+        lock = open(paths.lock, "a+", encoding="utf-8")  # noqa: SIM115 (held until the end)
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
             lock.seek(0)
-            holder = lock.read().strip() or "unknown"
-            raise BuildLocked(
-                f"another build of this checkout is running (process {holder}); "
-                "wait for it to finish, then run make book again"
-            ) from None
+            recorded = lock.read().strip()
+            lock.close()
+            if recorded.isdigit() and _alive(int(recorded)):
+                raise BuildLocked(
+                    f"another build of this checkout is running (process {recorded}); "
+                    "wait for it to finish, then run make book again"
+                ) from None
+            if attempt == 0:
+                time.sleep(0.5)  # a new holder may not have written its number yet
+                continue
+            print(
+                f"frontierbook: the lock {paths.lock.relative_to(paths.root)} is held, but "
+                f"its holder (process {recorded or 'unknown'}) is gone; taking it over"
+            )
+            paths.lock.unlink(missing_ok=True)
+            continue
+        if os.fstat(lock.fileno()).st_ino != _inode(paths.lock):
+            lock.close()  # taken over by another build between opening and locking
+            continue
+        lock.seek(0)
+        recorded = lock.read().strip()
+        if recorded.isdigit() and int(recorded) != os.getpid() and not _alive(int(recorded)):
+            print(
+                f"frontierbook: the previous build (process {recorded}) ended without "
+                "finishing; its lock is free, taking it over"
+            )
         lock.seek(0)
         lock.truncate()
         lock.write(str(os.getpid()))
         lock.flush()
-        yield
+        try:
+            yield
+        finally:
+            # A number left behind means a build that never got here: one that was killed.
+            lock.seek(0)
+            lock.truncate()
+            lock.close()
+        return
+    raise BuildLocked(f"could not take the lock {paths.lock}; remove it and run make book again")
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _languages(root: Path) -> list[str]:
+    """English first, then each translation's language (:func:`.editions.editions`)."""
+    return [edition.language for edition in editions(root)]
 
 
 def remove_outputs(paths: BuildPaths) -> None:
     """No HTML and no stamp: nothing from an unfinished build can be published or reused."""
     paths.published_stamp.unlink(missing_ok=True)
     (paths.build_dir / "error.log").unlink(missing_ok=True)
-    for edition in editions(paths.root):
-        there = paths.edition(edition.language)
-        for folder in (there.html, there.html_partial, there.doctrees, there.untranslated):
+    for language in _languages(paths.root):
+        there = paths.edition(language)
+        for folder in (there.html, *there.partial_outputs(), there.doctrees, there.untranslated):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def compile_catalogues(paths: BuildPaths) -> None:
-    """This edition's catalogues (``.po``) compiled for Sphinx (``.mo``) under ``_build``, so
-    the build writes nothing into ``locales/``. A fuzzy entry counts as untranslated, as in
-    msgfmt."""
+def forget_state(paths: BuildPaths) -> None:
+    """What ``--full`` forgets: every edition's cached executions, every record, the wheel."""
+    caches = [paths.edition(language).jupyter_cache for language in _languages(paths.root)]
+    for folder in (*caches, paths.state, paths.wheels):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _identity(folder: Path) -> list[int]:
+    """Which folder this is on this machine: device, inode and change time of the folder and
+    of its index page. A folder restored from git, an archive or a copy has others."""
+    found = []
+    for path in (folder, folder / "index.html"):
+        info = os.stat(path, follow_symlinks=False)
+        found += [info.st_dev, info.st_ino, info.st_ctime_ns]
+    return found
+
+
+def _identities(paths: BuildPaths, languages: list[str]) -> dict[str, list[int]]:
+    """Language -> :func:`_identity` of that edition's published folder."""
+    return {language: _identity(paths.edition(language).html) for language in languages}
+
+
+def is_current(paths: BuildPaths, digest: str, languages: list[str] | None = None) -> bool:
+    """``_build/html`` holds the folders the last successful build wrote, one per edition
+    (``languages``, by default the checkout's), from these sources."""
+    languages = _languages(paths.root) if languages is None else languages
+    try:
+        stamp = json.loads(paths.published_stamp.read_text(encoding="utf-8"))
+        return stamp["sources"] == digest and stamp["html"] == _identities(paths, languages)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def write_stamp(paths: BuildPaths, digest: str, languages: list[str] | None = None) -> None:
+    """Vouch for what is in ``_build/html``: the sources' digest, and which folder on this
+    machine each edition's site is."""
+    languages = _languages(paths.root) if languages is None else languages
+    paths.state.mkdir(parents=True, exist_ok=True)
+    stamp = {"sources": digest, "html": _identities(paths, languages)}
+    paths.published_stamp.write_text(json.dumps(stamp), encoding="utf-8")
+
+
+def compile_catalogues(paths: BuildPaths, source: Path) -> None:
+    """This edition's catalogues (``.po``) in ``source`` compiled for Sphinx (``.mo``) under
+    ``_build``, so the build writes nothing into ``locales/``. A fuzzy entry counts as
+    untranslated, as in msgfmt."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    source = paths.root / "locales" / paths.language / "LC_MESSAGES"
+    folder = source / "locales" / paths.language / "LC_MESSAGES"
     target = paths.compiled_locales / paths.language / "LC_MESSAGES"
     shutil.rmtree(target, ignore_errors=True)
-    for po in catalogues(paths.root, paths.language):
-        mo = target / po.relative_to(source).with_suffix(".mo")
+    for po in catalogues(source, paths.language):
+        mo = target / po.relative_to(folder).with_suffix(".mo")
         mo.parent.mkdir(parents=True, exist_ok=True)
         with open(po, "rb") as infile:
             catalogue = read_po(infile, locale=paths.language)
@@ -111,30 +242,32 @@ def edition_overrides(paths: BuildPaths) -> dict:
         "locale_dirs": [str(paths.compiled_locales)],
         "gettext_compact": False,
         "gettext_auto_build": False,
-        "nb_execution_cache_path": str(paths.jupyter_cache),
     }
 
 
-def run_sphinx(paths: BuildPaths, jobs: int) -> None:
-    """A fresh Sphinx build into ``html.partial``; raise :class:`BuildError` on any warning."""
+def run_sphinx(paths: BuildPaths, source: Path, out: Path, jobs: int) -> None:
+    """A fresh Sphinx build of ``paths``' edition of ``source`` into ``out``; raise
+    :class:`BuildError` on any warning or error, with the message of the input at fault."""
     from jupyter_book.sphinx import build_sphinx
 
-    root = paths.root
     warnings = io.StringIO()
     stderr, sys.stderr = sys.stderr, warnings
     try:
         result = build_sphinx(
-            str(root),
-            str(paths.html_partial),
+            str(source),
+            str(out),
             noconfig=True,
-            path_config=str(root / "_config.yml"),
+            path_config=str(source / "_config.yml"),
             doctreedir=str(paths.doctrees),
             # What `jupyter-book build . -n` passes. A relative table of contents keeps
-            # absolute paths out of the configuration Sphinx hashes and publishes.
+            # absolute paths out of the configuration Sphinx hashes and publishes. The
+            # cache (the edition's) and the wheel are the checkout's, not the snapshot's.
             confoverrides={
                 "external_toc_path": "_toc.yml",
                 "latex_individualpages": False,
                 "nitpicky": True,
+                "nb_execution_cache_path": str(paths.jupyter_cache),
+                "frontierbook_wheels": str(paths.wheels),
                 **edition_overrides(paths),
             },
             freshenv=True,
@@ -146,59 +279,95 @@ def run_sphinx(paths: BuildPaths, jobs: int) -> None:
         )
     finally:
         sys.stderr = stderr
-    # Jupyter Book catches Ctrl-C and returns it.
+    # Jupyter Book catches Ctrl-C (and Terminated) and returns it.
     if isinstance(result, KeyboardInterrupt):
         raise result
-    if result != 0 or not (paths.html_partial / "index.html").is_file():
+    if result != 0 or not (out / "index.html").is_file():
         text = re.sub(r"\x1b\[[0-9;]*m", "", warnings.getvalue())  # colours
         lines = [
-            line.replace(f"{root}/", "")
+            line.replace(f"{source}/", "")
             for line in text.splitlines()
             if "WARNING" in line or "ERROR" in line
         ]
-        if not lines and isinstance(result, Exception):
-            lines = [f"{type(result).__name__}: {result}"]
+        if isinstance(result, Exception):
+            # An extension's error arrives wrapped ("Handler <function ...> threw an
+            # exception"); an input error's own message names the file.
+            cause = getattr(result, "orig_exc", None) or result.__cause__ or result
+            from frontierbook.inputs import InputError
+
+            if isinstance(cause, InputError):
+                lines = [str(cause)]
+            elif not lines:
+                lines = [f"{type(cause).__name__}: {cause}"]
         if not lines:
             lines = [text.strip().splitlines()[-1] if text.strip() else "no index.html"]
         where = "" if paths.is_source else f" (the {paths.language!r} edition)"
         raise BuildError(f"Sphinx stopped{where}:\n  " + "\n  ".join(lines))
 
 
-def check_inputs(paths: BuildPaths) -> None:
-    """The shared inputs parse and ``data/`` holds only what may be published. Checked before
+def check_inputs(source: Path) -> None:
+    """The shared inputs parse, the bibliography can be published safely and gives every
+    work its own label, and ``data/`` holds only what may be published. Checked before
     anything executes, so a bad input is named once, not in every chapter's traceback."""
     from frontierbook.citations import citation_labels
     from frontierbook.inputs import InputError, descriptor
+    from sitebuilder.bibliography import bibliography_problems
     from sitebuilder.publish import check_data_folder
 
     try:
-        descriptor(paths.root / "data")
-        citation_labels(paths.root / "references.bib")  # parses it, then checks the labels
-        check_data_folder(paths.root / "data")
+        descriptor(source / "data")
+        citation_labels(source / "references.bib")  # parses it, then checks the labels
+        problems = bibliography_problems(source / "references.bib")
+        if problems:
+            raise BuildError("\n".join(problems))
+        check_data_folder(source / "data")
     except InputError as error:
         raise BuildError(str(error)) from None
+
+
+def _chapter_failures(
+    inputs: Inputs, failures: dict[str, execute.ChapterFailure], bad_tables: dict[str, str]
+) -> list[str]:
+    """One line per chapter, each table's error once: a chapter stopped by a table that
+    validation already reported is named, not its copy of the same message."""
+    lines = list(bad_tables.values())
+    for docname in sorted(failures):
+        failure = failures[docname]
+        shown = inputs.notebooks[docname].relative_to(inputs.root)
+        table = next(
+            (t for t in bad_tables if failure.evalue.startswith(f"invalid data in {t}:")), None
+        )
+        if failure.ename == "DataError" and table:
+            where = failure.message.split(" raised ")[0]
+            lines.append(f"{shown}, {where} stopped at the error in {table} above")
+        else:
+            lines.append(f"{shown}, {failure.message}")
+    return lines
 
 
 def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> list[str] | None:
     """Build ``paths.root`` into ``_build/html``; return the chapters executed, or None when
     nothing changed and nothing was built."""
     jobs = jobs or os.cpu_count() or 1
-    languages = [edition.language for edition in editions(paths.root)]
+    # One year for the whole build, its kernels included (frontierbook.reads).
+    year = build_year()
+    os.environ[BUILD_YEAR_ENV] = str(year)
     if full:
-        for language in languages:
-            shutil.rmtree(paths.edition(language).jupyter_cache, ignore_errors=True)
-        shutil.rmtree(paths.state, ignore_errors=True)
-    digest = sources_digest(paths.root)
-    if _published_digest(paths) == digest and (paths.html / "index.html").is_file():
+        forget_state(paths)
+    if is_current(paths, sources_digest(paths.root, year), _languages(paths.root)):
         print("frontierbook: nothing changed since the last build; _build/html is current")
         return None
     remove_outputs(paths)
-    check_inputs(paths)
 
+    source = paths.snapshot
+    take_snapshot(paths.root, source)
+    snapshot = file_hashes(source)
+    digest = sources_digest(source, year, snapshot)
+    languages = _languages(source)
+    check_inputs(source)
     # The notebooks' wheel depends on the sources only: pip builds it while chapters execute.
-    wheel_built = _in_background(wheel.build_wheel, paths.root, paths.wheels)
-    inputs = Inputs(paths.root)
-    # Hashed once, now, before anything executes; the workers get these hashes.
+    wheel_built = _in_background(wheel.build_wheel, source, paths.wheels)
+    inputs = Inputs(source, year)
     inputs.hash_all()
     stale: dict[str, list[str]] = {}
     for language in languages:
@@ -210,26 +379,40 @@ def build(paths: BuildPaths, full: bool = False, jobs: int | None = None) -> lis
         f"frontierbook: {len(stale)} chapter(s) to execute, {workers} at a time: "
         f"{', '.join(shown) or 'none'}"
     )
+    bad_tables: dict[str, str] = {}
     if stale:
-        seconds = execute.validate_tables_once(paths)
+        seconds, bad_tables = execute.validate_tables_once(paths, source)
         print(f"frontierbook: validated the tables in {seconds:.2f} seconds")
-    seconds, errors = execute.execute_stale(paths, inputs, stale, jobs)
-    if errors:
+        undrawable = execute.undrawable_text(source)
+        if undrawable:
+            raise BuildError("\n".join(undrawable))
+    seconds, failures = execute.execute_stale(paths, inputs, stale, jobs)
+    if failures or bad_tables:
+        raise BuildError("\n".join(_chapter_failures(inputs, failures, bad_tables)))
+    after = file_hashes(source)
+    changed = sorted(n for n in snapshot.keys() | after.keys() if snapshot.get(n) != after.get(n))
+    if changed:
+        # What such a run shows may come from what it wrote: it is not kept, in any edition.
+        for language in languages:
+            ran = sorted(d for d in seconds if language in stale[d])
+            forget_runs(paths.edition(language), inputs, ran)
         raise BuildError(
-            "\n".join(
-                f"{inputs.notebooks[d].relative_to(paths.root)}, {e}" for d, e in errors.items()
-            )
+            f"a chapter wrote into the book's sources while it ran: {', '.join(changed[:5])} "
+            f"(in the build's copy, {source.relative_to(paths.root)}; nothing is published). "
+            f"Chapters that ran: {', '.join(sorted(seconds))}"
         )
 
     wheel_built()
-    run_editions(paths, languages, jobs)
+    outputs = run_editions(paths, source, languages, jobs)
+    site = outputs[languages[0]]
     for language in languages[1:]:
         report_untranslated(paths.edition(language))
-        paths.edition(language).html_partial.rename(paths.html_partial / language)
-    (paths.html_partial / ".nojekyll").touch()
-    paths.html_partial.rename(paths.html)
-    paths.state.mkdir(parents=True, exist_ok=True)
-    paths.published_stamp.write_text(json.dumps({"sources": digest}), encoding="utf-8")
+        outputs[language].rename(site / language)
+    (site / ".nojekyll").touch()
+    # Whatever is at _build/html now, this build did not write (a chapter may have made it).
+    shutil.rmtree(paths.html, ignore_errors=True)
+    site.rename(paths.html)
+    write_stamp(paths, digest, languages)
     return sorted(seconds)
 
 
@@ -254,54 +437,70 @@ def _in_background(function, *args):
     return wait
 
 
-def sphinx_edition(paths: BuildPaths, jobs: int) -> None:
-    """One edition's Sphinx run, with its catalogues compiled first."""
+def sphinx_edition(paths: BuildPaths, source: Path, out: Path, jobs: int) -> None:
+    """One edition's Sphinx run into ``out``, with its catalogues compiled first."""
     print(f"frontierbook: running Sphinx ({paths.language})")
     if not paths.is_source:
-        compile_catalogues(paths)
-    run_sphinx(paths, jobs)
+        compile_catalogues(paths, source)
+    run_sphinx(paths, source, out, jobs)
     # The build's own record of its configuration hash; nothing a reader needs.
-    (paths.html_partial / ".buildinfo").unlink(missing_ok=True)
+    (out / ".buildinfo").unlink(missing_ok=True)
 
 
-def _sphinx_in_child(paths: BuildPaths, jobs: int, errors) -> None:
-    """Run one edition's Sphinx; put its error, or nothing, on the ``errors`` queue."""
+def _sphinx_in_child(
+    paths: BuildPaths, source: Path, out: Path, jobs: int, errors, driver: int
+) -> None:
+    """Run one edition's Sphinx; put its error, or nothing, on the ``errors`` queue. Like a
+    chapter's worker, it dies with the driver and holds no lock."""
+    execute.start_worker(driver, str(paths.lock.resolve()))
     try:
-        sphinx_edition(paths, jobs)
+        sphinx_edition(paths, source, out, jobs)
     except BuildError as error:
         errors.put(str(error))
-    except KeyboardInterrupt:
-        errors.put(_INTERRUPTED)
+    except KeyboardInterrupt as error:
+        errors.put(_TERMINATED if isinstance(error, Terminated) else _INTERRUPTED)
     except BaseException as error:
         errors.put(f"{type(error).__name__}: {error} (the {paths.language!r} edition)")
 
 
 _INTERRUPTED = "interrupted"
+_TERMINATED = "terminated"
 
 
-def run_editions(paths: BuildPaths, languages: list[str], jobs: int) -> None:
-    """Sphinx for every edition at once: English here, each translation in a process of its
-    own (forked, so it starts with what this one has imported). Each run has long serial
-    stretches (reading the environment, writing the search index, publishing), which the
-    others fill."""
+def run_editions(
+    paths: BuildPaths, source: Path, languages: list[str], jobs: int
+) -> dict[str, Path]:
+    """Sphinx for every edition at once, each into a new output folder (returned by
+    language): English here, each translation in a process of its own (forked, so it starts
+    with what this one has imported). Each run has long serial stretches (reading the
+    environment, writing the search index, publishing), which the others fill."""
     import multiprocessing
 
+    outputs = {language: paths.edition(language).new_output() for language in languages}
     if len(languages) == 1:
-        sphinx_edition(paths, jobs)
-        return
+        sphinx_edition(paths, source, outputs[languages[0]], jobs)
+        return outputs
     context = multiprocessing.get_context("fork")
     errors = context.Queue()
     children = [
-        context.Process(target=_sphinx_in_child, args=(paths.edition(language), jobs, errors))
+        context.Process(
+            target=_sphinx_in_child,
+            args=(paths.edition(language), source, outputs[language], jobs, errors, os.getpid()),
+        )
         for language in languages[1:]
     ]
     for child in children:
         child.start()
     problems = []
     try:
-        sphinx_edition(paths.edition(languages[0]), jobs)
+        sphinx_edition(paths.edition(languages[0]), source, outputs[languages[0]], jobs)
     except BuildError as error:
         problems.append(str(error))
+    except BaseException:
+        # Interrupted or stopped: the translations' Sphinx stops too, now.
+        for child in children:
+            child.kill()
+        raise
     finally:
         for child in children:
             child.join()
@@ -310,11 +509,14 @@ def run_editions(paths: BuildPaths, languages: list[str], jobs: int) -> None:
             problems.append(f"Sphinx for the {language!r} edition died (exit {child.exitcode})")
     while not errors.empty():
         problems += [problem for problem in [errors.get()] if problem]
-    # Ctrl-C reaches every process of the build: it stays an interrupt, not a failure.
+    # A signal reaches every process of the build: it stays an interrupt, not a failure.
+    if _TERMINATED in problems:
+        raise Terminated(signal.SIGTERM)
     if _INTERRUPTED in problems:
         raise KeyboardInterrupt
     if problems:
         raise BuildError("\n".join(problems))
+    return outputs
 
 
 def report_untranslated(paths: BuildPaths) -> None:
@@ -334,13 +536,6 @@ def report_untranslated(paths: BuildPaths) -> None:
         )
 
 
-def _published_digest(paths: BuildPaths) -> str | None:
-    try:
-        return json.loads(paths.published_stamp.read_text(encoding="utf-8"))["sources"]
-    except (OSError, ValueError, KeyError):
-        return None
-
-
 def main(argv: list[str] | None = None) -> int:
     speedups.skip_rfc3987_syntax()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
@@ -350,6 +545,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = BuildPaths(ROOT)
     started = time.perf_counter()
+    # `kill`, a CI timeout or a closed terminal: clean up as after Ctrl-C.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminate)
     try:
         with build_lock(paths):
             try:
@@ -360,6 +558,8 @@ def main(argv: list[str] | None = None) -> int:
     except BuildLocked as error:
         print(f"frontierbook: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt as error:  # while waiting for the lock
+        return _report_failure(paths, error)
     if executed is None:
         return 0
     print(
@@ -370,6 +570,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report_failure(paths: BuildPaths, error: BaseException) -> int:
+    if isinstance(error, Terminated):
+        print(f"\nfrontierbook: stopped by {error}; _build/html removed", file=sys.stderr)
+        return 128 + error.signum
     if isinstance(error, KeyboardInterrupt):
         print("\nfrontierbook: interrupted; _build/html removed", file=sys.stderr)
         return 130
@@ -377,6 +580,10 @@ def _report_failure(paths: BuildPaths, error: BaseException) -> int:
         message = str(error)
     elif isinstance(error, SystemExit | GeneratorExit):
         raise error
+    elif isinstance(error, OSError) and error.strerror:
+        # A full disk, a folder without write permission: the path says all there is.
+        where = f": {error.filename}" if error.filename else ""
+        message = f"the build could not read or write a file: {error.strerror}{where}"
     else:
         # Unexpected: one line here, the traceback in a file for whoever debugs it.
         log = paths.build_dir / "error.log"

@@ -9,6 +9,8 @@ English site, at ``_build/html/<language>/``.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +48,30 @@ class BuildPaths:
 
     @property
     def html_partial(self) -> Path:
-        """Sphinx writes here; moved to ``html`` only when the whole build succeeded."""
+        """The prefix of the folders this edition's Sphinx writes into (:meth:`new_output`),
+        in ``_build`` or ``_build/<language>``."""
         return self.edition_dir / "html.partial"
+
+    def new_output(self) -> Path:
+        """A new, empty folder for Sphinx to write this edition's site into, named at random
+        and made only after every chapter's kernel has ended, so no chapter can have written
+        into it. Moved to ``html`` only when the whole build succeeded."""
+        self.edition_dir.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=self.html_partial.name + "-", dir=self.edition_dir))
+        os.chmod(folder, 0o755)  # mkdtemp's 0700 would follow the site to wherever it is served
+        return folder
+
+    def partial_outputs(self) -> list[Path]:
+        """Every output folder an unfinished build of this edition may have left."""
+        if not self.edition_dir.is_dir():
+            return []
+        return sorted(self.edition_dir.glob(self.html_partial.name + "*"))
+
+    @property
+    def snapshot(self) -> Path:
+        """A copy of the sources taken when the build starts: what it executes, what Sphinx
+        reads, and what the site's data and wheel are made from."""
+        return self.build_dir / ".snapshot"
 
     @property
     def doctrees(self) -> Path:
@@ -64,7 +88,8 @@ class BuildPaths:
 
     @property
     def wheels(self) -> Path:
-        """The package wheel the downloadable notebooks install (one for every edition)."""
+        """The package wheel the downloadable notebooks install (one for every edition), built
+        from the snapshot and kept between builds."""
         return self.build_dir / "wheels"
 
     @property

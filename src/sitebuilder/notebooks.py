@@ -19,11 +19,17 @@ page with (:func:`translated_markdown`), the numbers are the edition's, the link
 edition's pages, and the first cell sets ``FRONTIERBOOK_LANGUAGE``, so the charts the
 notebook draws carry that language's labels. Every edition's notebooks install the same
 wheel, published once at the site's root.
+
+Text that comes from ``data/`` or ``references.bib`` (a published value, a citation) is
+untrusted: it is written with :func:`markdown_text`, which backslash-escapes everything
+Markdown, MyST and Jupyter's maths give a meaning to, so it shows as the text it is. A link
+or an image written in a data cell stays text; a MyST role stays text too, which matters
+because jupyterlab-myst sends ``{eval}`` expressions to the reader's kernel. This holds in
+every edition: a translated notebook's numbers and citations are escaped the same way.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
@@ -34,7 +40,6 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 from frontierbook.i18n import LANGUAGE_ENV, SOURCE_LANGUAGE, translations
-from frontierbook.paths import ROOT
 from sitebuilder import repository, wheel
 from sitebuilder.layout import BuildPaths
 from sitebuilder.toc import is_notebook_source
@@ -45,6 +50,21 @@ NOTEBOOK_BRANCH = "notebooks"  # the workflow publishes the generated notebooks 
 WHEEL_DIR = "wheels"  # where the site publishes the package for the notebooks
 LOCAL_SITE_URL = "http://127.0.0.1:8000/"  # `make serve`, for a build with no published site
 SITE_URL_ENV = repository.SITE_URL_ENV
+
+# Every ASCII punctuation character that Markdown, MyST or Jupyter's maths give a meaning
+# to (CommonMark lets a backslash escape any ASCII punctuation). Left as they are: , ; ? / ' "
+# and the full stop and hyphen, except where they would start a list (at the start).
+_MARKUP = frozenset("\\`*_{}[]()<>#+!|$~&:@%=^")
+_LIST_MARKER = re.compile(r"^(\d+)\.(?=\s|$)|^-(?=\s|$)")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as Markdown that shows exactly this text, on one line: no link, image, HTML,
+    maths, MyST role or directive, block or entity can start inside it."""
+    flat = " ".join(str(text).split())  # a line break could start a new block
+    escaped = "".join(f"\\{c}" if c in _MARKUP else c for c in flat)
+    return _LIST_MARKER.sub(lambda m: f"{m[1]}\\." if m[1] else "\\-", escaped)
+
 
 _ROLE = re.compile(r"\{(?P<role>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]*)`")
 _LABEL_LINE = re.compile(r"^\(([^()\s]+)\)=[ \t]*\n", re.MULTILINE)
@@ -83,6 +103,7 @@ class BookLinks:
     terms: dict[str, tuple[str, str]] = field(default_factory=dict)  # lower term: docname, id
     figures: dict[str, str] = field(default_factory=dict)  # label: "Figure 4"
     citations: dict[str, tuple[str, str]] = field(default_factory=dict)  # key: docname, id
+    bib_path: Path | None = None  # the bibliography the citations are written from
 
     def url(self, docname: str, anchor: str = "") -> str:
         return f"{self.site}{docname}.html" + (f"#{anchor}" if anchor else "")
@@ -91,7 +112,7 @@ class BookLinks:
     def from_sphinx(cls, app: Sphinx, site: str) -> BookLinks:
         env = app.env
         std = env.domaindata["std"]
-        links = cls(site=site)
+        links = cls(site=site, bib_path=Path(app.srcdir) / "references.bib")
         links.labels = {k: (d, i, str(t)) for k, (d, i, t) in std["labels"].items()}
         links.terms = {
             name.lower(): (docname, anchor)
@@ -108,19 +129,14 @@ class BookLinks:
         return links
 
 
-def _escape_dollars(text: str) -> str:
-    # Jupyter's Markdown reads $...$ as maths.
-    return text.replace("$", r"\$")
-
-
 def _citation(keys: str, links: BookLinks, narrative: bool) -> str:
     from frontierbook.citations import short_citation
 
     parts = []
     for key in (k.strip() for k in keys.split(",") if k.strip()):
         docname, anchor = links.citations.get(key, ("chapters/bibliography", ""))
-        # Text from references.bib: escaped, since Jupyter renders HTML in Markdown cells.
-        parts.append(f"[{html.escape(short_citation(key))}]({links.url(docname, anchor)})")
+        label = short_citation(key, links.bib_path) if links.bib_path else short_citation(key)
+        parts.append(f"[{markdown_text(label)}]({links.url(docname, anchor)})")
     return "; ".join(parts) if narrative else f"({'; '.join(parts)})"
 
 
@@ -134,8 +150,8 @@ def plain_markdown(text: str, links: BookLinks, numbers: dict[str, str], docname
         if name == "eval":
             if body not in numbers:
                 raise KeyError(f"{docname}: no number named {body!r} was published")
-            # A value can carry text from data/ ("90% CI ..."): escaped like the book's pages.
-            return _escape_dollars(html.escape(numbers[body], quote=False))
+            # A value can carry text from data/ ("90% CI ..."): shown as text, never markup.
+            return markdown_text(numbers[body])
         if name in ("cite", "cite:p", "cite:ps"):
             return _citation(body, links, narrative=False)
         if name in ("cite:t", "cite:ts"):
@@ -310,12 +326,14 @@ def downloadable_notebook(
     site: str | None = None,
     language: str = SOURCE_LANGUAGE,
     note: str | None = None,
+    locales: Path | None = None,
 ) -> str:
     """The chapter as a plain .ipynb without outputs, in plain Markdown, with a first cell
     that installs the book's package and data when it runs outside the repository (from
     ``site``, the site's root, by default the edition's own ``links.site``). In another
-    ``language`` the Markdown is translated through the page's catalogue and the first cell
-    sets that language; ``note`` replaces the English note that heads the notebook."""
+    ``language`` the Markdown is translated through the page's catalogue (in ``locales``, by
+    default the book's own) and the first cell sets that language; ``note`` replaces the
+    English note that heads the notebook."""
     import jupytext
     import nbformat
 
@@ -327,7 +345,9 @@ def downloadable_notebook(
         for cell in notebook.cells
         if cell.cell_type != "markdown" or "remove-cell" not in cell.metadata.get("tags", [])
     ]
-    catalogue = {msgid: text for (context, msgid), text in translations(language, docname).items()}
+    catalogue = {
+        msgid: text for (context, msgid), text in translations(language, docname, locales).items()
+    }
     parser = _markdown_parser() if catalogue else None
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
@@ -368,7 +388,10 @@ def publish_notebooks(app: Sphinx, out: Path) -> None:
     downloadable notebook into the built site."""
     site = repository.site_url() or LOCAL_SITE_URL
     edition = edition_of(app)
-    built = wheel.build_wheel(ROOT, BuildPaths(ROOT).wheels)
+    # Built by the driver from the snapshot (app.srcdir) before Sphinx started; kept between
+    # builds in the checkout's _build/wheels (sitebuilder.layout: wheels).
+    cache = Path(app.config.frontierbook_wheels or BuildPaths(Path(app.srcdir)).wheels)
+    built = wheel.build_wheel(Path(app.srcdir), cache)
     if edition.is_source:
         wheel_dir = out / WHEEL_DIR
         shutil.rmtree(wheel_dir, ignore_errors=True)
@@ -391,6 +414,7 @@ def publish_notebooks(app: Sphinx, out: Path) -> None:
             site=site,
             language=edition.language,
             note=_note_cell(app, links.url(docname)),
+            locales=Path(app.srcdir) / "locales",
         )
         target.write_text(notebook, encoding="utf-8")
 

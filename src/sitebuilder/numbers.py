@@ -37,7 +37,6 @@ from sphinx.util.docutils import SphinxDirective
 
 from frontierbook.i18n import N_
 from frontierbook.inputs import bib_keys
-from frontierbook.paths import BIB_PATH, DATA_DIR
 from frontierbook.provenance import (
     PROVENANCE_MIME,
     WITHOUT_INPUTS,
@@ -74,7 +73,7 @@ def _marker(provenance: dict | None) -> str:
     return "reported" if kinds == {"reported"} and not assumed else "estimate"
 
 
-def _provenance_problems(name: str, provenance: dict | None) -> list[str]:
+def _provenance_problems(name: str, provenance: dict | None, source: Path) -> list[str]:
     if provenance is None:
         if name in WITHOUT_INPUTS:
             return []
@@ -83,10 +82,10 @@ def _provenance_problems(name: str, provenance: dict | None) -> list[str]:
             "glue_text(name, text, rows=..., how=..., params=...)"
         ]
     problems = []
-    keys = set(bib_keys(BIB_PATH))
+    keys = set(bib_keys(source / "references.bib"))
     for row in provenance["rows"]:
         try:
-            (found,) = input_rows((row["table"], row["key"]), DATA_DIR)
+            (found,) = input_rows((row["table"], row["key"]), source / "data")
         except ProvenanceError as exc:
             problems.append(f"the number {name!r} names a row that is not in data/: {exc}")
             continue
@@ -132,7 +131,7 @@ class PublishedNumberRole(RoleBase):
         if text is None:
             return [], [glue_warning(f"{name!r} is not text", self.document, self.line)]
         provenance = data.get(PROVENANCE_MIME)
-        problems = _provenance_problems(name, provenance)
+        problems = _provenance_problems(name, provenance, Path(self.document.settings.env.srcdir))
         if problems:
             return [], [glue_warning("; ".join(problems), self.document, self.line)]
         classes = ["fb-num", f"fb-num-{_marker(provenance)}"]
@@ -199,6 +198,7 @@ def _page_numbers(app: Sphinx, pagename: str, numbers: dict[str, dict]) -> dict[
     from frontierbook.citations import short_citation, source_tier
 
     targets = citation_targets(app)
+    bib = Path(app.srcdir) / "references.bib"
     uri = app.builder.get_relative_uri
     shown = {}
     for name, number in numbers.items():
@@ -213,8 +213,8 @@ def _page_numbers(app: Sphinx, pagename: str, numbers: dict[str, dict]) -> dict[
                     "table": row["table"],
                     "key": ", ".join(row["key"].values()),
                     "kind": row["kind"],
-                    "cite": short_citation(row["source"]),
-                    "tier": source_tier(row["source"]),
+                    "cite": short_citation(row["source"], bib),
+                    "tier": source_tier(row["source"], bib),
                     "cite_href": f"{uri(pagename, docname)}#{anchor}" if docname else "",
                     "data_href": f"{uri(pagename, DATA_APPENDIX)}#table-{row['table']}",
                 }
@@ -358,6 +358,7 @@ def described_html(text: str) -> Markup:
 def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     from frontierbook.citations import short_citation, source_tier
 
+    bib = Path(app.srcdir) / "references.bib"
     for placeholder in doctree.findall(numbers_table):
         uri = app.builder.get_relative_uri
         # A number several pages publish under one name (an event's date) is listed once.
@@ -372,8 +373,8 @@ def fill_numbers_table(app: Sphinx, doctree: nodes.document, docname: str) -> No
                 join(
                     link(f"#table-{r['table']}", r["table"]),
                     f": {', '.join(r['key'].values())} "
-                    f"({short_citation(r['source'])}, "
-                    f"{site_text(app, TIER_PHRASES[source_tier(r['source'])])}; "
+                    f"({short_citation(r['source'], bib)}, "
+                    f"{site_text(app, TIER_PHRASES[source_tier(r['source'], bib)])}; "
                     f"{site_text(app, r['kind'])})",
                 )
                 for r in number["rows"]

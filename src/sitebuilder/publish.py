@@ -64,11 +64,6 @@ def publish_data(out: Path, data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH
     return names
 
 
-def check_inputs(app: Sphinx) -> None:
-    """Before any page is read: the data folder holds only what may be published."""
-    check_data_folder(DATA_DIR)
-
-
 def publish_files(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -91,5 +86,6 @@ def publish_files(app: Sphinx, exception: Exception | None) -> None:
     for font in (out / "_static").rglob("*.ttf"):
         if font.with_suffix(".woff2").exists():
             font.unlink()
+    source = Path(app.srcdir)
     publish_notebooks(app, out)
-    publish_data(out)
+    publish_data(out, source / "data", source / "references.bib")

@@ -3,7 +3,8 @@
 It wires the book's page features into Sphinx's events; each feature lives in its own module:
 
 - :mod:`.numbers`: ``{eval}`name``` in the prose shows the number a chapter published.
-- :mod:`.bibstyle`: the bibliography shows each source's tier.
+- :mod:`.bibliography`: what ``references.bib`` may hold, and the one style of its entries:
+  titles' capitals kept, ``\\$`` shown as ``$``, each source's tier, the works' labels.
 - :mod:`.citestyle`: in-text citations and bibliography labels are the works' one label.
 - :mod:`.pages`: chart alt text copied from the SVG into ``<img alt>``; accessible tables;
   sources in tables linked to their bibliography entries.
@@ -15,6 +16,10 @@ It wires the book's page features into Sphinx's events; each feature lives in it
 - :mod:`.publish`: ``data/`` published, unused files pruned.
 - :mod:`.translation`: each page's language switcher and hreflang links, the theme's and
   the builder's own strings in the page's language, what a translation still lacks.
+
+Every module reads the book's sources from ``app.srcdir`` (the build's snapshot), never
+from the checkout, so the pages, the data files and the wheel all come from the same bytes,
+in every edition.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from sitebuilder import (
-    bibstyle,
+    bibliography,
     chartimages,
     citestyle,
     icons,
@@ -39,14 +44,14 @@ from sitebuilder import (
 
 def setup(app: Sphinx) -> dict:
     speedups.find_bibtex_backend_once()
-    bibstyle.register()
+    bibliography.register_style()
+    app.add_config_value("frontierbook_wheels", "", "")
     numbers.register(app)
     citestyle.register(app)
     mathml.register(app)
     translation.register(app)
     app.connect("config-inited", repository.configure)
     app.connect("builder-inited", speedups.declare_parallel_safe)
-    app.connect("builder-inited", publish.check_inputs)
     app.connect("doctree-resolved", pages.set_alt)
     app.connect("doctree-resolved", notebooks.add_notebook_link)
     app.connect("html-page-context", pages.fix_accessibility)

@@ -29,7 +29,7 @@ from sphinx.transforms import SphinxTransform
 
 from frontierbook.i18n import translations
 from sitebuilder import repository
-from sitebuilder.editions import SOURCE_LANGUAGE, Edition, editions
+from sitebuilder.editions import LOCALES, SOURCE_LANGUAGE, Edition, editions
 
 SITE_DOMAIN = "site"
 THEME_DOMAIN = "booktheme"  # sphinx-book-theme's catalogue name
@@ -37,10 +37,11 @@ SWITCHER_TEMPLATE = "language-switcher.html"
 
 
 def site_text(app: Sphinx, message: str) -> str:
-    """``message``, a string the site builder writes into a page, in the page's language."""
-    return translations(app.config.language or SOURCE_LANGUAGE, SITE_DOMAIN).get(
-        (None, message), message
-    )
+    """``message``, a string the site builder writes into a page, in the page's language
+    (from the catalogue in the sources Sphinx reads: the build's snapshot)."""
+    language = app.config.language or SOURCE_LANGUAGE
+    found = translations(language, SITE_DOMAIN, Path(app.srcdir) / LOCALES)
+    return found.get((None, message), message)
 
 
 def edition_of(app: Sphinx) -> Edition:

@@ -1,8 +1,9 @@
 """The wheel that a downloaded chapter notebook installs (on Colab, say).
 
 It holds the package's runtime code with the book's inputs inside it, under
-``frontierbook/_book/`` (``data/``, ``references.bib``, the chapter sources, which the
-scorecard reads for its section titles, and each edition's ``frontierbook.po``, what the
+``frontierbook/_book/`` (the tables ``data/datapackage.json`` declares, ``references.bib``,
+the sources of the pages in ``_toc.yml``, which the scorecard reads for its section titles,
+never a draft the book does not list, and each edition's ``frontierbook.po``, what the
 package draws in that language), so the notebook runs on exactly the code and data that
 built the page it came from. :mod:`frontierbook.paths` finds them there when the package
 is not a repository checkout.
@@ -14,7 +15,9 @@ builder (:mod:`sitebuilder`) is a separate package and stays out: a chapter neve
 
 The wheel is built by pip with flit_core, the build backend pinned in requirements.txt and
 installed in the project venv (``--no-build-isolation``), so the build needs no network, and
-with a fixed ``SOURCE_DATE_EPOCH``, so identical inputs give a byte-identical wheel.
+with a fixed ``SOURCE_DATE_EPOCH``, so identical inputs give a byte-identical wheel. A wheel
+kept from an earlier build is reused only if its bytes still hash to what was recorded when
+it was built (a damaged file is built again), and ``make book-full`` builds it afresh.
 """
 
 from __future__ import annotations
@@ -28,9 +31,12 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+import zipfile
 from pathlib import Path
 
+from frontierbook.inputs import descriptor
 from frontierbook.paths import PACKAGED_BOOK_DIR
+from sitebuilder.toc import toc_docnames
 
 PACKAGE = "frontierbook"
 # What the chapters import at run time, pinned from requirements.txt. IPython is not pinned:
@@ -74,8 +80,10 @@ def _inputs(root: Path) -> list[tuple[str, Path]]:
         for path in sorted(package.rglob("*.py"))
         if "__pycache__" not in path.parts
     ]
-    book = [root / "references.bib", *sorted((root / "data").iterdir())]
-    book += sorted((root / "chapters").glob("*.md"))
+    data = root / "data"
+    declared = ["datapackage.json", *(r["path"] for r in descriptor(data)["resources"])]
+    book = [root / "references.bib", *(data / name for name in sorted(declared))]
+    book += [root / f"{docname}.md" for docname in toc_docnames(root)]
     # What the package draws in each edition's language (frontierbook.i18n).
     book += sorted((root / "locales").glob("*/LC_MESSAGES/frontierbook.po"))
     files += [
@@ -128,12 +136,28 @@ def _pyproject(root: Path, version: str) -> str:
     )
 
 
+def _recorded(target: Path) -> Path:
+    return target.with_name(target.name + ".sha256")
+
+
+def is_intact(target: Path) -> bool:
+    """The wheel's bytes hash to what was recorded when it was built, and it opens as a zip."""
+    try:
+        if sha256(target) != _recorded(target).read_text(encoding="utf-8").strip():
+            return False
+        with zipfile.ZipFile(target) as archive:
+            return archive.testzip() is None
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
 def build_wheel(root: Path, dest: Path) -> Path:
-    """The wheel for ``root``'s current code and data in ``dest``; built only if missing.
-    flit_core packs every file of the staged package, ``_book/`` included."""
+    """The wheel for ``root``'s current code and data in ``dest``; built unless an intact
+    one (:func:`is_intact`) is there already. flit_core packs every file of the staged
+    package, ``_book/`` included."""
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / wheel_name(root)
-    if target.is_file():
+    if target.is_file() and is_intact(target):
         return target
     with tempfile.TemporaryDirectory(prefix="frontierbook-wheel-") as tmp:
         staging = Path(tmp) / "project"
@@ -157,9 +181,10 @@ def build_wheel(root: Path, dest: Path) -> Path:
         if not built.is_file():
             built_names = sorted(path.name for path in out.iterdir())
             raise RuntimeError(f"pip built {built_names}, not {target.name}")
-        for old in dest.glob(f"{PACKAGE}-*.whl"):
+        for old in dest.glob(f"{PACKAGE}-*.whl*"):
             old.unlink()
         shutil.move(built, target)
+        _recorded(target).write_text(sha256(target) + "\n", encoding="utf-8")
     return target
 
 
