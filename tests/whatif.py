@@ -4,7 +4,8 @@ Each chapter's parameters cell says, after each parameter, the values a reader m
 ("...; try 1.0 to 4.0"): a low and a high end. :func:`what_if_ranges` reads them, and
 :func:`run_variants` runs the chapter once per set of parameters, injected as papermill
 injects them, in one kernel per chapter (the imports and the kernel's start are paid once),
-recording every number the chapter publishes and every chart it draws.
+recording every number the chapter publishes (its text, value and the parameters its
+provenance names) and every chart it draws.
 
 ``python -m tests.whatif OUT.json DOCNAME [DOCNAME ...]`` runs the default and every
 parameter at each end for the chapters named, and writes the results as JSON; the tests
@@ -26,6 +27,7 @@ from frontierbook.paths import ROOT
 
 GLUE_PREFIX = "application/papermill.record/"
 VALUE_MIME = "application/vnd.frontierbook.value+json"
+PROVENANCE_MIME = "application/vnd.frontierbook.provenance+json"
 SVG_MIME = "image/svg+xml"
 # "...; try 1.0 to 4.0" at the end of a parameter's comment: its low and high ends.
 TRY = re.compile(r";\s*try\s+(?P<low>.+?)\s+to\s+(?P<high>.+?)\s*$")
@@ -90,9 +92,11 @@ def _record(outputs: list, numbers: dict, charts: dict, figure: str | None) -> N
         data = output.get("data", {})
         name = output.get("metadata", {}).get("scrapbook", {}).get("name")
         if name:
+            provenance = data.get(GLUE_PREFIX + PROVENANCE_MIME) or {}
             numbers[name] = {
                 "text": data.get(GLUE_PREFIX + "text/plain", ""),
                 "value": data.get(GLUE_PREFIX + VALUE_MIME),
+                "params": [parameter["name"] for parameter in provenance.get("params", [])],
             }
         elif figure and SVG_MIME in data:
             charts[figure] = data[SVG_MIME]
