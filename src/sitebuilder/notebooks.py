@@ -274,7 +274,7 @@ def _install_cell(site: str, wheel_file: str, digest: str, language: str) -> str
             'pip = [sys.executable, "-m", "pip", "install", "--quiet"]',
             'if installed is None or ("+" in installed and installed != BOOK_VERSION):',
             f'    wheels = f"{{site}}{WHEEL_DIR}/"',
-            f'    pinned = f"{{wheels}}{wheel_file}#sha256={digest}"',
+            f'    pinned = f"{{site}}{WHEEL_DIR}/{wheel_file}#sha256={digest}"',
             "    if subprocess.run([*pip, pinned], capture_output=True).returncode != 0:",
             "        # This notebook's wheel is gone from the site: install the current one.",
             "        import json, urllib.request",
