@@ -55,6 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # its two workers in collection order (--dist loadscope --no-loadscope-reorder), so starting
 # with these keeps one worker from being left with a long module at the end.
 LONGEST_MODULES = [
+    "test_whatif.py",
     "test_reliability.py",
     "test_pythons.py",
     "test_rerun.py",

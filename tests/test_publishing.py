@@ -256,6 +256,39 @@ def test_the_landing_page_offers_its_notebook_as_a_page_not_a_chapter(built_book
     assert "Download this chapter as a Jupyter notebook" in chapter
 
 
+# What a notebook's Markdown must not carry outside the book: a MyST directive only the book
+# renders, a MyST role, or a relative address (it points nowhere in Jupyter or Colab).
+BOOK_ONLY_DIRECTIVE = re.compile(r"^\s*(`{3,}|:{3,})\{[a-z-]+\}", re.MULTILINE)
+MYST_ROLE = re.compile(r"(?<!\\)\{[a-z]+(?::[a-z]+)?\}`")
+RELATIVE_ADDRESS = re.compile(r"(?:\]\(|\b(?:href|src)=\")(?![a-z][a-z0-9+.-]*:|#)[^)\"\s]*")
+
+
+def test_every_published_notebook_is_plain_markdown_with_site_links(built_book: Path) -> None:
+    """In every edition, the glossary, landing and data notebooks (and every other) show
+    their glossary, contents and numbers list, or link to the site, never MyST only the book
+    renders, and no link is relative."""
+    notebooks = sorted(built_book.glob("**/_sources/**/*.ipynb"))
+    editions = {path.relative_to(built_book).parts[0] for path in notebooks}
+    assert {"_sources", "id"} <= editions, editions
+    wrong = []
+    for path in notebooks:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        markdown = "\n\n".join(
+            "".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "markdown"
+        )
+        for pattern in (BOOK_ONLY_DIRECTIVE, MYST_ROLE, RELATIVE_ADDRESS):
+            for found in pattern.finditer(markdown):
+                wrong.append(f"{path.relative_to(built_book)}: {found[0]!r}")
+        name = path.relative_to(built_book).as_posix()
+        if name.endswith("chapters/glossary.ipynb"):
+            assert markdown.count("\n**") >= 20, name  # the terms, written out
+        if name.endswith("_sources/index.ipynb"):
+            assert "chapters/02_cost.html)" in markdown, name  # the contents, as links
+        if name.endswith("chapters/data.ipynb"):
+            assert "numbers/numbers.json" in markdown and "#numbers-in-the-text)" in markdown
+    assert not wrong, "\n".join(wrong[:40])
+
+
 def test_a_fork_links_to_itself_and_names_its_own_site(monkeypatch: pytest.MonkeyPatch) -> None:
     from sitebuilder import repository
 

@@ -150,11 +150,42 @@ def test_myst_roles_become_plain_markdown_links() -> None:
         notebooks.plain_markdown("{eval}`missing`", links, {}, "chapters/02_cost")
 
 
+def test_directives_only_the_book_renders_become_markdown_or_site_links() -> None:
+    links = notebooks.BookLinks(
+        site="https://example.org/book/id/",
+        labels={"numbers-in-the-text": ("chapters/data", "numbers-in-the-text", "Angka")},
+        contents=[("index", "Beranda"), ("chapters/02_cost", "Biaya [V3]")],
+    )
+    glossary = (
+        "```{glossary}\nBF16\n  A 16-bit format.\n\n  Used widely.\n\nFP8\n  Eight bits.\n```\n"
+    )
+    out = notebooks.site_markdown(glossary, links, "chapters/glossary")
+    assert out.startswith("**BF16**\n\nA 16-bit format.\n\nUsed widely.\n")
+    assert "**FP8**\n\nEight bits." in out and "```" not in out
+    contents = notebooks.site_markdown("```{tableofcontents}\n```\n", links, "index")
+    assert (
+        contents.strip() == r"- [Biaya \[V3\]](https://example.org/book/id/chapters/02_cost.html)"
+    )
+    data = (
+        '<a href="../numbers/numbers.json">json</a> [csv](../numbers/numbers.csv) [s](#x) '
+        "[o](https://other.org/a)\n\n```{numbers-in-the-text}\n```\n"
+    )
+    out = notebooks.site_markdown(data, links, "chapters/data")
+    assert '<a href="https://example.org/book/id/numbers/numbers.json">' in out
+    assert "[csv](https://example.org/book/id/numbers/numbers.csv)" in out
+    assert "[s](#x)" in out and "[o](https://other.org/a)" in out
+    assert "[Angka](https://example.org/book/id/chapters/data.html#numbers-in-the-text)" in out
+    assert "{numbers-in-the-text}" not in out
+
+
 def test_published_notebooks_are_plain_markdown_and_pin_the_published_wheel(
     built_book: Path,
 ) -> None:
-    (published,) = (built_book / notebooks.WHEEL_DIR).glob("frontierbook-*.whl")
-    assert published.name == wheel.wheel_name(ROOT)
+    # Wheels of earlier builds may stay beside it (saved notebooks pin them); this build's
+    # is the current one.
+    published = built_book / notebooks.WHEEL_DIR / wheel.wheel_name(ROOT)
+    current = json.loads((built_book / notebooks.WHEEL_DIR / notebooks.CURRENT_WHEEL).read_text())
+    assert current == {"wheel": published.name, "sha256": wheel.sha256(published)}
     for docname in chapter_notebooks():
         path = built_book / notebooks.NOTEBOOK_DIR / f"{docname}.ipynb"
         notebook = json.loads(path.read_text(encoding="utf-8"))
@@ -467,3 +498,92 @@ def test_jupyterlab_opens_a_chapter_as_a_notebook_and_its_numbers_follow(
         page.screenshot(path=str(screenshots / "jupyterlab-02_cost-changed.png"))
     finally:
         context.close()
+
+
+@pytest.mark.slow
+def test_a_saved_notebook_still_runs_after_the_data_changes(
+    warm_book: Path, tmp_path: Path, fresh_python
+) -> None:
+    """Build, save a notebook, change a CSV, build again: the saved notebook still installs
+    the wheel it pins, carried over to the new site; with that wheel gone, it installs the
+    current one and says that the data has changed since it was saved."""
+    import functools
+    import http.server
+    import threading
+
+    from .conftest import build_in
+
+    fresh, env = fresh_python
+    paths = BuildPaths(warm_book)
+    first = build_in(warm_book)
+    assert first.returncode == 0, first.stderr[-4000:]
+    saved_version = wheel.wheel_version(warm_book)
+    saved = tmp_path / "reader" / "glossary.ipynb"
+    saved.parent.mkdir()
+    saved.write_bytes(
+        (paths.html / notebooks.NOTEBOOK_DIR / "chapters/glossary.ipynb").read_bytes()
+    )
+
+    releases = warm_book / "data" / "open_releases.csv"
+    text = releases.read_text(encoding="utf-8")
+    releases.write_text(text.replace("with use restrictions", "with some use restrictions", 1))
+    second = build_in(warm_book)
+    assert second.returncode == 0, second.stderr[-4000:]
+    current_version = wheel.wheel_version(warm_book)
+    assert current_version != saved_version
+    published = {p.name for p in (paths.html / notebooks.WHEEL_DIR).glob("*.whl")}
+    assert f"frontierbook-{saved_version}-py3-none-any.whl" in published
+    assert f"frontierbook-{current_version}-py3-none-any.whl" in published
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(paths.html))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    reader_env = {**env, "BOOK_SITE_URL": f"http://127.0.0.1:{server.server_address[1]}/"}
+    python = str(fresh / "bin" / "python")
+
+    def run_saved() -> tuple[str, str]:
+        subprocess.run(
+            [python, "-m", "pip", "uninstall", "--yes", "--quiet", "frontierbook"],
+            env=reader_env,
+            capture_output=True,
+        )
+        run = subprocess.run(
+            [python, "-c", RUN_NOTEBOOKS, str(saved)],
+            cwd=saved.parent,
+            env=reader_env,
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stderr[-5000:]
+        executed = json.loads(saved.read_text(encoding="utf-8"))
+        printed = "".join(
+            "".join(o.get("text", "")) for o in executed["cells"][0].get("outputs", [])
+        )
+        version = subprocess.run(
+            [python, "-c", "import importlib.metadata as m; print(m.version('frontierbook'))"],
+            env=reader_env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return version, printed
+
+    try:
+        version, printed = run_saved()
+        assert version == saved_version and "data has changed" not in printed
+        # A site that no longer has it (published before wheels were kept, say).
+        (
+            paths.html / notebooks.WHEEL_DIR / f"frontierbook-{saved_version}-py3-none-any.whl"
+        ).unlink()
+        version, printed = run_saved()
+        assert version == current_version
+        assert "the book's data has changed since this notebook was saved" in printed
+        assert saved_version in printed and current_version in printed
+    finally:
+        server.shutdown()
+        subprocess.run(
+            [python, "-m", "pip", "uninstall", "--yes", "--quiet", "frontierbook"],
+            env=reader_env,
+            capture_output=True,
+        )

@@ -52,3 +52,23 @@ def test_glue_text_emits_exactly_what_myst_nb_glue_emits(monkeypatch) -> None:
     glue("cost_headline", Text("$5.576M"), display=False)
     assert shown[0] == shown[1]
     assert shown[0][0][0] == {"application/papermill.record/text/plain": "$5.576M"}
+
+
+def test_standing_says_where_a_value_or_range_lies_and_carries_the_relation() -> None:
+    from frontierbook.text import count_of, more_or_less, standing
+
+    words = {"below": "under", "inside": "within", "above": "over"}
+    assert (standing(1.0, (2.0, 3.0), **words), standing(1.0, (2.0, 3.0), **words).value) == (
+        "under",
+        "below",
+    )
+    assert standing((2.5, 4.0), (3.0, 3.5), **words).value == "inside"  # ranges that meet
+    assert standing((4.0, 5.0), [3.0, 3.5], **words) == "over"
+    assert standing(3.0, 3.0, **words).value == "inside"
+    assert (more_or_less(1, 2), more_or_less(2, 2), more_or_less(3, 2)) == (
+        "less than",
+        "as much as",
+        "more than",
+    )
+    counted = count_of(4, 5)
+    assert (counted, counted.value) == ("four of the five", [4, 5])

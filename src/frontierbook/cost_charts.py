@@ -12,6 +12,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from frontierbook.charts import heat_map, labelled_ranking, range_strip, ranking_grid
 from frontierbook.i18n import N_, _
@@ -143,8 +144,13 @@ def sensitivity_chart(
     multipliers: Sequence[float],
     staff_share: float,
     sources: Sequence[str],
+    chosen: tuple[float, float, float] | None = None,
 ) -> Figure:
-    """Model-development cost for each GPU-hour price (rows) and experiment multiplier."""
+    """Model-development cost for each GPU-hour price (rows) and experiment multiplier.
+
+    ``chosen`` is the parameters cell's (price, multiplier, model cost): its cell is
+    outlined when it lies on the grid, and the note gives it either way, so the chart
+    follows every assumption it draws."""
     fig = heat_map(
         grid,
         columns=[f"{plain(m)}×" for m in multipliers],
@@ -171,4 +177,17 @@ def sensitivity_chart(
         high=usd(grid.max()),
     )
     note = _("Staff at {share} of development cost").format(share=percent(staff_share))
+    if chosen is not None:
+        price, multiplier, cost = chosen
+        values = {"price": usd(price, 2), "multiplier": f"{plain(multiplier)}×", "cost": usd(cost)}
+        if price in prices and multiplier in multipliers:
+            row, column = list(prices).index(price), list(multipliers).index(multiplier)
+            outline = Rectangle(
+                (column - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=2
+            )
+            fig.axes[0].add_patch(outline)
+            mark = _("; outlined, the parameters cell's {price} and {multiplier}: {cost}")
+        else:
+            mark = _("; the parameters cell's {price} and {multiplier}, off the grid: {cost}")
+        note += mark.format(**values)
     return finish_chart(fig, sources, note=note, alt=alt)

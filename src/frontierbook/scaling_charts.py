@@ -15,15 +15,25 @@ from frontierbook import scaling
 from frontierbook.charts import dated_scatter, label_along, legend_above
 from frontierbook.i18n import _
 from frontierbook.style import PALETTE, finish_chart, new_chart
-from frontierbook.text import billions, month_year, number, percent, plain, sci, trillions, usd
+from frontierbook.text import (
+    Text,
+    billions,
+    month_year,
+    number,
+    percent,
+    plain,
+    sci,
+    trillions,
+    usd,
+)
 
 
-def position(band: scaling.OnTrendBand, cost: float) -> str:
+def position(band: scaling.OnTrendBand, cost: float) -> Text:
     """Where ``cost`` lies against the band: 'inside', 'below' or 'above' (in the current
-    language)."""
+    language), carrying the English word as its value (see :func:`frontierbook.text.standing`)."""
     if band.contains(cost):
-        return _("inside")
-    return _("below") if cost < band.cost_low else _("above")
+        return Text(_("inside"), "inside")
+    return Text(_("below"), "below") if cost < band.cost_low else Text(_("above"), "above")
 
 
 def amodei_chart(illustration: pd.DataFrame) -> Figure:

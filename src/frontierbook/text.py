@@ -267,6 +267,43 @@ def span(low: Any, high: Any, fmt: Callable[[Any], str] = str) -> Text:
     return Text(f"{first}–{last}", [_value_of(first, low), _value_of(last, high)])
 
 
+def standing(
+    value: float | tuple[float, float],
+    reference: float | tuple[float, float],
+    *,
+    below: str,
+    inside: str,
+    above: str,
+) -> Text:
+    """One of three words for where ``value`` (a number or a (low, high) range) stands
+    against ``reference`` (the same): ``below`` when wholly under it, ``above`` when wholly
+    over it, ``inside`` when they meet. The words fit the sentence ("below", "less than",
+    "in line with"); the value it carries is always 'below', 'inside' or 'above', so a
+    test can check the word against the numbers in any edition.
+    """
+    low, high = sorted(value) if isinstance(value, tuple | list) else (value, value)
+    ref_low, ref_high = (
+        sorted(reference) if isinstance(reference, tuple | list) else (reference, reference)
+    )
+    if high < ref_low:
+        return Text(below, "below")
+    if low > ref_high:
+        return Text(above, "above")
+    return Text(inside, "inside")
+
+
+def more_or_less(value: float, reference: float) -> Text:
+    """'less than', 'as much as' or 'more than' ``reference`` (:func:`standing`)."""
+    words = {"below": _("less than"), "inside": _("as much as"), "above": _("more than")}
+    return standing(value, reference, **words)
+
+
+def count_of(count: int, total: int) -> Text:
+    """'four of the five' ('empat dari lima'), carrying [count, total]."""
+    text = _("{count} of the {total}").format(count=in_words(count), total=in_words(total))
+    return Text(text, [count, total])
+
+
 def both(first: str, second: str) -> Text:
     """Two values named together: 'a and b' ('a dan b')."""
     text = _("{first} and {second}").format(first=first, second=second)

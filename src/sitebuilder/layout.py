@@ -93,6 +93,12 @@ class BuildPaths:
         return self.build_dir / "wheels"
 
     @property
+    def published_wheels(self) -> Path:
+        """Every wheel the site has published (:func:`sitebuilder.wheel.keep_published`):
+        kept even by ``--full``, since saved notebooks install them by name."""
+        return self.build_dir / "published-wheels"
+
+    @property
     def compiled_locales(self) -> Path:
         """The catalogues compiled for Sphinx (``.mo``), out of the source tree."""
         return self.build_dir / "locales"

@@ -42,12 +42,14 @@ from sphinx.application import Sphinx
 from frontierbook.i18n import LANGUAGE_ENV, SOURCE_LANGUAGE, translations
 from sitebuilder import repository, wheel
 from sitebuilder.layout import BuildPaths
-from sitebuilder.toc import is_notebook_source
+from sitebuilder.toc import is_notebook_source, toc_docnames
 from sitebuilder.translation import edition_of, site_text
 
 NOTEBOOK_DIR = "_sources"  # where the theme's download button looks for <page>.ipynb
 NOTEBOOK_BRANCH = "notebooks"  # the workflow publishes the generated notebooks there
 WHEEL_DIR = "wheels"  # where the site publishes the package for the notebooks
+CURRENT_WHEEL = "current.json"  # in WHEEL_DIR: the newest wheel's name and SHA-256
+PUBLISHED_WHEELS = "published-wheels"  # beside the wheel cache (BuildPaths.published_wheels)
 LOCAL_SITE_URL = "http://127.0.0.1:8000/"  # `make serve`, for a build with no published site
 SITE_URL_ENV = repository.SITE_URL_ENV
 
@@ -112,6 +114,7 @@ class BookLinks:
     figures: dict[str, str] = field(default_factory=dict)  # label: "Figure 4"
     citations: dict[str, tuple[str, str]] = field(default_factory=dict)  # key: docname, id
     bib_path: Path | None = None  # the bibliography the citations are written from
+    contents: list[tuple[str, str]] = field(default_factory=list)  # docname, title, in order
 
     def url(self, docname: str, anchor: str = "") -> str:
         return f"{self.site}{docname}.html" + (f"#{anchor}" if anchor else "")
@@ -131,6 +134,11 @@ class BookLinks:
         for kinds in env.toc_fignumbers.values():
             for label, number in kinds.get("figure", {}).items():
                 links.figures[label] = numfig % ".".join(map(str, number))
+        links.contents = [
+            (docname, env.titles[docname].astext())
+            for docname in toc_docnames(Path(app.srcdir))
+            if docname in env.titles
+        ]
         for citation in env.domaindata.get("cite", {}).get("citations", []):
             bibliography = citation.bibliography_key.docname
             links.citations[citation.key] = (bibliography, citation.citation_id)
@@ -187,6 +195,65 @@ def plain_markdown(text: str, links: BookLinks, numbers: dict[str, str], docname
     return _ROLE.sub(role, _LABEL_LINE.sub("", text))
 
 
+_FENCE = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[a-z-]+)\}[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+# A relative address in a Markdown link or an HTML attribute: resolved against the page's
+# address on the site, since outside the site it points nowhere.
+_RELATIVE_MD_LINK = re.compile(
+    r"(?P<open>\]\()(?P<target>(?![a-z][a-z0-9+.-]*:|#|/)[^)\s]+)(?=[)\s])"
+)
+_RELATIVE_ATTRIBUTE = re.compile(
+    r"(?P<open>\b(?:href|src)=\")(?P<target>(?![a-z][a-z0-9+.-]*:|#|/)[^\"]+)(?=\")"
+)
+
+
+def _glossary_markdown(body: str) -> str:
+    """A glossary directive's entries as plain Markdown: each term in bold, its definition
+    as the paragraphs under it."""
+    entries: list[str] = []
+    for line in body.split("\n"):
+        if line.strip() and not line[0].isspace():
+            entries.append(f"**{line.strip()}**\n\n")
+        elif entries:
+            entries[-1] += line.strip() + "\n" if line.strip() else "\n"
+    return "\n".join(entry.rstrip("\n") + "\n" for entry in entries)
+
+
+def site_markdown(text: str, links: BookLinks, docname: str) -> str:
+    """Markdown with the directives only the book renders replaced: a glossary is written
+    out, a table of contents becomes links to the pages, and anything else (the numbers
+    list) becomes a link to where the book shows it; relative links point at the site."""
+    from urllib.parse import urljoin
+
+    def directive(match: re.Match) -> str:
+        name, body = match["name"], match["body"]
+        if name == "glossary":
+            return _glossary_markdown(body)
+        if name == "tableofcontents":
+            return "\n".join(
+                f"- [{markdown_text(title)}]({links.url(page)})"
+                for page, title in links.contents
+                if page != docname
+            )
+        if name in ("code-cell", "math"):
+            return match[0]
+        # The book renders it (the list of numbers): link to where it does, by its section's
+        # title when a label names it.
+        page, anchor, title = links.labels.get(name, (docname, name, links.url(docname, name)))
+        return f"[{markdown_text(title)}]({links.url(page, anchor)})"
+
+    page = links.url(docname)
+    text = _FENCE.sub(directive, text)
+
+    def absolute(match: re.Match) -> str:
+        return match["open"] + urljoin(page, match["target"])
+
+    text = _RELATIVE_MD_LINK.sub(absolute, text)
+    return _RELATIVE_ATTRIBUTE.sub(absolute, text)
+
+
 def _resolve(docname: str, target: str) -> str:
     import posixpath
 
@@ -216,12 +283,24 @@ def _install_cell(site: str, wheel_file: str, digest: str, language: str) -> str
             "except importlib.metadata.PackageNotFoundError:",
             "    installed = None",
             "# A repository checkout (version without '+') keeps its own code and data.",
+            'pip = [sys.executable, "-m", "pip", "install", "--quiet"]',
             'if installed is None or ("+" in installed and installed != BOOK_VERSION):',
-            "    subprocess.run(",
-            '        [sys.executable, "-m", "pip", "install", "--quiet",',
-            f'         f"{{site}}{WHEEL_DIR}/{wheel_file}#sha256={digest}"],',
-            "        check=True,",
-            "    )",
+            f'    wheels = f"{{site}}{WHEEL_DIR}/"',
+            f'    pinned = f"{{site}}{WHEEL_DIR}/{wheel_file}#sha256={digest}"',
+            "    if subprocess.run([*pip, pinned], capture_output=True).returncode != 0:",
+            "        # This notebook's wheel is gone from the site: install the current one.",
+            "        import json, urllib.request",
+            "",
+            f'        with urllib.request.urlopen(f"{{wheels}}{CURRENT_WHEEL}") as answer:',
+            "            current = json.load(answer)",
+            "        name, digest = current['wheel'], current['sha256']",
+            '        subprocess.run([*pip, f"{wheels}{name}#sha256={digest}"], check=True)',
+            "        print(",
+            '            "Note: the book\'s data has changed since this notebook was saved. "',
+            '            f"Its own version ({BOOK_VERSION}) is no longer published, so the "',
+            "            f\"current one ({name.split('-')[1]}) is installed: the code computes \"",
+            '            "from the current data, and the numbers in the text may differ."',
+            "        )",
             "    importlib.invalidate_caches()",
         ]
     )
@@ -364,7 +443,9 @@ def downloadable_notebook(
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             text = translated_markdown(cell.source, catalogue, parser) if catalogue else cell.source
-            cell.source = plain_markdown(text, links, numbers, docname)
+            cell.source = site_markdown(
+                plain_markdown(text, links, numbers, docname), links, docname
+            )
     heading = note or (
         "*This notebook is generated from a chapter of the book* "
         f"([read it online]({links.url(docname)})). *The numbers in its text are the values "
@@ -404,12 +485,16 @@ def publish_notebooks(app: Sphinx, out: Path) -> None:
     # builds in the checkout's _build/wheels (sitebuilder.layout: wheels).
     cache = Path(app.config.frontierbook_wheels or BuildPaths(Path(app.srcdir)).wheels)
     built = wheel.build_wheel(Path(app.srcdir), cache)
+    digest = wheel.sha256(built)
     if edition.is_source:
         wheel_dir = out / WHEEL_DIR
         shutil.rmtree(wheel_dir, ignore_errors=True)
         wheel_dir.mkdir(parents=True)
-        shutil.copyfile(built, wheel_dir / built.name)
-    digest = wheel.sha256(built)
+        # Every wheel published before stays: a saved notebook installs its own by name.
+        for kept in wheel.keep_published(built, cache.with_name(PUBLISHED_WHEELS)):
+            shutil.copyfile(kept, wheel_dir / kept.name)
+        current = {"wheel": built.name, "sha256": digest}
+        (wheel_dir / CURRENT_WHEEL).write_text(json.dumps(current) + "\n", encoding="utf-8")
     links = BookLinks.from_sphinx(app, site + edition.prefix)
     for docname in sorted(app.env.found_docs):
         if not is_notebook(app, docname):

@@ -197,3 +197,15 @@ def build_wheel(root: Path, dest: Path) -> Path:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def keep_published(built: Path, archive: Path) -> list[Path]:
+    """Every wheel published from ``archive``, ``built`` added: a notebook a reader saved
+    pins the wheel of the build that made it, so no published wheel is ever taken off the
+    site. A damaged file in the archive is left out, never published."""
+    archive.mkdir(parents=True, exist_ok=True)
+    kept = archive / built.name
+    if not (kept.is_file() and is_intact(kept)):
+        shutil.copyfile(built, kept)
+        _recorded(kept).write_text(sha256(kept) + "\n", encoding="utf-8")
+    return sorted(path for path in archive.glob(f"{PACKAGE}-*.whl") if is_intact(path))
