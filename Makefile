@@ -157,8 +157,8 @@ lock:
 clean:
 	rm -rf _build
 
-# Build benchmark (issue 8): ours against Jupyter Book's defaults; a few minutes.
-# Then what each page of the built book transfers to a phone (issue 17).
+# Build benchmark: ours against Jupyter Book's defaults; a few minutes.
+# Then what each page of the built book transfers to a phone.
 bench: $(STAMP) browser
 	$(BIN)/python bench/bench.py --runs 3
 	$(BIN)/python -m sitebuilder

@@ -88,9 +88,8 @@ def jb_build(book: Path, mode: str, out: str) -> tuple[float, str]:
 
 def executed_seconds(log: str) -> float:
     """Execution time of the chapters a build ran, however it ran them (MyST-NB or ours).
-    Ours validates the tables once before the chapters run (which each chapter did for
-    itself in round 1, and still does in a plain Jupyter Book build), so that time counts
-    as the chapters' too."""
+    Ours validates the tables once before the chapters run (in a plain Jupyter Book build
+    each chapter does it for itself), so that time counts as the chapters' too."""
     pattern = (
         r"(?:Executed notebook|frontierbook: validated the tables)"
         r" in ([\d.]+) seconds"

@@ -1,4 +1,4 @@
-"""Page weight: what a phone transfers for each page of the built book (issue 17).
+"""Page weight: what a phone transfers for each page of the built book.
 
 usage: .venv/bin/python bench/page_weight.py [--site _build/html]   (make bench runs it)
 

@@ -108,6 +108,6 @@ def test_chapter_code_comes_in_short_cells(name: str) -> None:
 
 
 def test_the_narrative_chapters_stay_short() -> None:
-    # 1,014 non-blank code lines before the chapters' rewrite; at most 75% of that since
-    # (70% for the logic, and room for the label strings that go through _() for the editions).
+    # The narrative chapters' code cells compute and draw through the package; their label
+    # strings, which go through _() for the editions, are most of what remains.
     assert sum(sum(_code_lines(ROOT / name)) for name in NARRATIVE) <= 760

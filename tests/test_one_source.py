@@ -50,7 +50,7 @@ def test_chinchilla_constants_are_read_from_data() -> None:
     )
 
 
-# Values that used to be typed into the package; each now lives in one row of data/.
+# Values the package must not type: each lives in one row of data/.
 RETIRED_LITERALS = [
     r"\b32_?000\b",  # capex per GPU
     r"\b50_?000\b|[\"']50,000",  # SemiAnalysis's GPU count

@@ -1,4 +1,4 @@
-"""A light site for readers on slow phones (issue 17).
+"""A light site for readers on slow phones.
 
 The built book is served with gzip and caching as GitHub Pages serves it, and Debian's
 Chromium, at phone size, records what each page transfers (sitebuilder.pageweight):

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# The budgets of issue 17, in bytes transferred (1 kB = 1000 bytes).
+# The page-weight budgets, in bytes transferred (1 kB = 1000 bytes).
 CHAPTER_FIRST_VISIT_BUDGET = 350_000
 LANDING_FIRST_VISIT_BUDGET = 250_000
 REPEAT_VISIT_BUDGET = 80_000
