@@ -158,7 +158,17 @@ def site_catalogue(root: Path):
         with open(path, "rb") as source:
             found = extract("python", source, SITE_KEYWORDS, ["TRANSLATORS:"])
             _add(catalogue, found, path.relative_to(root).as_posix())
+    for caption in toc_captions(root):
+        catalogue.add(caption, locations=[("_toc.yml", 0)])
     return catalogue
+
+
+def toc_captions(root: Path) -> list[str]:
+    """The captions of the table of contents' parts (the sidebar's headings)."""
+    import yaml
+
+    toc = yaml.safe_load((Path(root) / "_toc.yml").read_text(encoding="utf-8"))
+    return [part["caption"] for part in toc.get("parts", []) if part.get("caption")]
 
 
 def theme_catalogues() -> dict[str, object]:

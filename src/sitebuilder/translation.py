@@ -30,8 +30,9 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from frontierbook.i18n import english_quotations, translations
+from frontierbook.i18n import N_, english_quotations, translations
 from sitebuilder import repository
 from sitebuilder.editions import LOCALES, SOURCE_LANGUAGE, Edition, editions
 
@@ -63,6 +64,60 @@ def _configure(app: Sphinx, config: Config) -> None:
         end.insert(0, SWITCHER_TEMPLATE)
     options["article_header_end"] = end
     config.html_theme_options = options
+    if not edition.is_source:
+        # The _config.yml's words for numbered figures and tables, in the edition's language.
+        config.numfig_format = {
+            **config.numfig_format,
+            "figure": site_text(app, N_("Figure %s")),
+            "table": site_text(app, N_("Table %s")),
+        }
+
+
+# The cells' show/hide buttons: MyST-NB's prompts with {type} filled in, and the chapters' own
+# (a cell's ``mystnb: code_prompt_show``).
+CELL_PROMPTS = (
+    N_("Show code cell source"),
+    N_("Hide code cell source"),
+    N_("Show code cell output"),
+    N_("Hide code cell output"),
+    N_("Show code cell outputs"),
+    N_("Hide code cell outputs"),
+    N_("Show code cell content"),
+    N_("Hide code cell content"),
+    N_("Show the table of events"),
+    N_("Hide the table of events"),
+)
+
+
+class TranslateTocCaptions(SphinxTransform):
+    """The sidebar's part headings (the captions in ``_toc.yml``) in the page's language."""
+
+    default_priority = 900
+
+    def apply(self, **kwargs) -> None:
+        from sphinx import addnodes
+
+        if edition_of(self.app).is_source:
+            return
+        for toctree in self.document.findall(addnodes.toctree):
+            if toctree.get("caption"):
+                toctree["caption"] = site_text(self.app, toctree["caption"])
+
+
+class TranslateCellPrompts(SphinxPostTransform):
+    """Each show/hide button of a cell in the page's language."""
+
+    default_priority = 200  # after MyST-NB's HideInputCells (199) has filled in {type}
+    formats = ("html",)
+
+    def run(self, **kwargs) -> None:
+        from myst_nb.sphinx_ import HideCodeCellNode
+
+        if edition_of(self.app).is_source:
+            return
+        for node in self.document.findall(HideCodeCellNode):
+            for key in ("prompt_show", "prompt_hide"):
+                node[key] = site_text(self.app, node[key])
 
 
 # Typographic quotes for languages docutils' smart quotes do not know (it leaves "straight"
@@ -281,6 +336,8 @@ def register(app: Sphinx) -> None:
     app.add_transform(RecordUntranslated)
     app.add_transform(RememberSource)
     app.add_transform(MarkEnglishQuotations)
+    app.add_post_transform(TranslateCellPrompts)
+    app.add_transform(TranslateTocCaptions)
     app.add_node(english, html=(_visit_english, _depart_english))
     app.connect("html-page-context", add_language_links)
     app.connect("html-page-context", add_header_words)
