@@ -166,3 +166,10 @@ def test_any_configured_entry_style_gets_the_labels() -> None:
     data = BibliographyData(entries=entries)
     labels = [f.label for f in style.format_entries(data.entries.values())]
     assert labels == sorted(citation_labels().values(), key=str.casefold)
+
+
+def test_labels_are_plain_text_with_latex_decoded() -> None:
+    """An author written in LaTeX ("Covington \\& Burling") is printed as a reader reads it."""
+    labels = citation_labels()
+    assert labels["cov2026h200"] == "Covington & Burling 2026"
+    assert not [label for label in labels.values() if "\\" in label or "{" in label]

@@ -39,7 +39,10 @@ YEAR = re.compile(r"(?P<year>[0-9]{4})(?P<letter>[a-z]?)")
 
 
 def _plain(text: str) -> str:
-    return text.replace("{", "").replace("}", "").strip()
+    """A BibTeX field as plain text: braces dropped, LaTeX such as ``\\&`` decoded."""
+    from pybtex.richtext import Text
+
+    return Text.from_latex(text).render_as("text").strip()
 
 
 def author_part(entry) -> str:
