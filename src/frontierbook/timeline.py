@@ -67,6 +67,29 @@ def date_name(event_id: str, prefix: str = "date") -> str:
     return f"{prefix}_{event_id.replace('-', '_')}"
 
 
+# The events whose dates a chapter's prose names, as :func:`glue_dates` takes them.
+CHAPTER_DATES: dict[str, dict[str, list[str]]] = {
+    "export": {
+        "days": """
+            rule-2023-10 rule-2023-11 h20-2025-04 h20resume-2025-07 cac-2025-07
+            h20licences-2025-08 h20halt-2025-08 h200-2025-12 huang-2025-05
+            h200customs-2026-01 v4-2026-04 rescind-2025-05 h800-immediate-2023-10
+            h200rule-2026-01 s232-2026-01 review-2025-12 pause-2026-01 lutnick-2026-02
+            approval-2026-01 deepseekh200-2026-01 h200none-2026-02 nvidiaq4-2026-02
+            nvidiaq1-2026-05 bisguidance-2026-05 samr-2025-09 cac6000d-2025-09
+            huawei-2025-09 affiliates-2025-09 rareearth-2025-10 busan-2025-10 doj-2025-11
+            truce-2025-11 datacentres-2025-11 mofcom70-2025-11 supermicro-2026-03
+            blackwell-official-2026-02 gao-2026-05
+        """.split(),
+        "months": """
+            rule-2022-10 rule-2023-10 rule-2024-12 diffusion-2025-01 h200rule-2026-01
+            insights-2025-05 v3-2024-12 military-2025-06 blackwell-official-2026-02
+        """.split(),
+        "ends": ["h200rule-2026-01"],
+    },
+}
+
+
 def glue_dates(
     events: pd.DataFrame,
     days: Iterable[str] = (),
