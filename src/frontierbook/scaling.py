@@ -312,3 +312,19 @@ def cost_estimates(
         .rename(columns={"value_low": "value"})
         .merge(models[["model", "release_date"]], on="model", how="left", validate="many_to_one")
     )
+
+
+def chapter_tables() -> tuple[pd.DataFrame, ...]:
+    """The scaling chapter's tables, each loaded once: illustration, fits, models, runs,
+    benchmarks, rates, stages, ledger, releases (the last three indexed by their keys)."""
+    return (
+        load_table("amodei_illustration"),
+        load_table("scaling_law_fits"),
+        load_table("models"),
+        load_table("training_runs"),
+        load_table("reasoning_benchmarks"),
+        load_table("scaling_rates").set_index("rate_id"),
+        load_table("v3_stages"),
+        load_table("cost_ledger").set_index("item_id"),
+        load_table("open_releases").set_index("model"),
+    )
