@@ -191,14 +191,20 @@ def test_a_translation_put_in_place_is_not_trusted(tmp_path: Path) -> None:
 # --- fingerprints: the year, the files and the bibliography entries a chapter read ------------
 
 
+def _log_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, docname: str) -> Path:
+    """Record what the code below reads, as the chapter ``docname`` would."""
+    log = tmp_path / "reads.jsonl"
+    monkeypatch.setenv(reads.READS_LOG_ENV, str(log))
+    monkeypatch.setenv(reads.DOC_ENV, docname)
+    return log
+
+
 def test_the_year_is_an_input_of_a_chapter_that_shows_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from frontierbook.data import last_year
 
-    log = tmp_path / "reads.jsonl"
-    monkeypatch.setenv(reads.READS_LOG_ENV, str(log))
-    monkeypatch.setenv(reads.DOC_ENV, "chapters/data")
+    log = _log_reads(tmp_path, monkeypatch, "chapters/data")
     monkeypatch.setenv(reads.BUILD_YEAR_ENV, "2031")
     assert last_year() == 2032
     shown = reads.logged_reads(log)
@@ -224,9 +230,7 @@ def test_every_file_and_entry_a_chapter_shows_is_recorded(
     from frontierbook.provenance import input_rows
     from frontierbook.scorecard import chapter_labels, chapter_title
 
-    log = tmp_path / "reads.jsonl"
-    monkeypatch.setenv(reads.READS_LOG_ENV, str(log))
-    monkeypatch.setenv(reads.DOC_ENV, "chapters/05_scorecard")
+    log = _log_reads(tmp_path, monkeypatch, "chapters/05_scorecard")
     chapter_labels("chapters/02_cost")
     chapter_title("chapters/03_scaling")
     where_links("chapters/04_export index", "chapters/corrections")
