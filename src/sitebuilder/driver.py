@@ -79,7 +79,20 @@ class Terminated(KeyboardInterrupt):
 
 
 def _terminate(signum: int, frame) -> None:
+    # Raised inside a garbage-collection callback, the exception would be printed and dropped
+    # ("Exception ignored in ..."), and the build would run on: until the driver handles it,
+    # raise it again every second.
+    signal.signal(signal.SIGALRM, lambda *_: _raise_terminated(signum))
+    signal.setitimer(signal.ITIMER_REAL, 1.0, 1.0)
     raise Terminated(signum)
+
+
+def _raise_terminated(signum: int) -> None:
+    raise Terminated(signum)
+
+
+def _stop_raising() -> None:
+    signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _alive(pid: int) -> bool:
@@ -553,12 +566,14 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 executed = build(paths, full=args.full, jobs=args.jobs)
             except BaseException as error:
+                _stop_raising()
                 remove_outputs(paths)
                 return _report_failure(paths, error)
     except BuildLocked as error:
         print(f"frontierbook: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as error:  # while waiting for the lock
+        _stop_raising()
         return _report_failure(paths, error)
     if executed is None:
         return 0
